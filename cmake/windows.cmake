@@ -1,0 +1,47 @@
+# The Windows edge: Win32 helpers, the admin DLL, and the tools. Included only when targeting
+# Windows (the mingw presets).
+
+add_library(raswarden_win32 STATIC
+  src/win32/event_log.cpp
+  src/win32/file_sink.cpp
+  src/win32/system.cpp)
+target_include_directories(raswarden_win32 PUBLIC ${PROJECT_SOURCE_DIR}/src)
+target_compile_definitions(raswarden_win32 PUBLIC UNICODE _UNICODE NOMINMAX _WIN32_WINNT=0x0A00)
+target_link_libraries(raswarden_win32 PUBLIC raswarden_core)
+raswarden_set_warnings(raswarden_win32)
+
+# raswarden.dll: thin exports over the core. Linked statically so it needs only system DLLs, and
+# with exports.def so every name is exported undecorated (also on x86, where __stdcall would
+# otherwise export Name@N).
+add_library(raswarden SHARED
+  src/dll/address_exports.cpp
+  src/dll/connection_exports.cpp
+  src/dll/diagnostic_log.cpp
+  src/dll/dllmain.cpp
+  src/dll/legacy_exports.cpp
+  src/dll/lifecycle_exports.cpp
+  src/dll/link_exports.cpp
+  src/dll/ras_conversion.cpp
+  src/dll/runtime.cpp
+  ${PROJECT_SOURCE_DIR}/exports.def)
+set_target_properties(raswarden PROPERTIES PREFIX "" OUTPUT_NAME raswarden)
+target_link_libraries(raswarden PRIVATE raswarden_win32 raswarden::spdlog)
+if(CMAKE_SIZEOF_VOID_P EQUAL 4)
+  # Map Name@N to the plain names the .def lists.
+  target_link_options(raswarden PRIVATE -Wl,--kill-at)
+endif()
+raswarden_set_warnings(raswarden)
+
+if(NOT RASWARDEN_DLL_ONLY)
+  # Loads and drives admin DLLs the way RRAS does; shared by rrashost and the DLL tests.
+  add_library(raswarden_host STATIC
+    src/host/admin_dll.cpp
+    src/host/ras_structs.cpp)
+  target_include_directories(raswarden_host PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(raswarden_host PUBLIC raswarden_win32 raswarden_common)
+  raswarden_set_warnings(raswarden_host)
+
+  add_executable(rrashost src/tools/rrashost/main.cpp)
+  target_link_libraries(rrashost PRIVATE raswarden_host)
+  raswarden_set_warnings(rrashost)
+endif()

@@ -1,0 +1,68 @@
+// Accounting records: one JSON object per line, written through a `record_sink`. The writer gives
+// every record its common fields (schema, ts, event, server, callback, seq) and hands complete
+// lines to the sink under one lock, so seq order is file order.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "raswarden/json_writer.hpp"
+#include "raswarden/platform.hpp"
+
+namespace raswarden::core {
+
+inline constexpr std::uint32_t accounting_schema_version = 1;
+
+// Receives complete lines ("{...}\n"). `append` must hand the bytes to the operating system (or
+// keep them) before it returns; it reports failure by returning false, never by throwing.
+class record_sink {
+ public:
+  virtual ~record_sink() = default;
+  virtual bool append(std::string_view line) noexcept = 0;
+};
+
+// Keeps every line in memory; for tests and for the demo's on-screen echo.
+class memory_sink final : public record_sink {
+ public:
+  bool append(std::string_view line) noexcept override;
+  [[nodiscard]] std::vector<std::string> lines() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+// RFC 3339 UTC with milliseconds: "2026-11-21T23:52:17.123Z".
+[[nodiscard]] std::string format_timestamp(std::int64_t unix_ms);
+
+class accounting_writer {
+ public:
+  accounting_writer(std::string server, std::unique_ptr<record_sink> sink, const clock& time,
+                    diagnostics& diag);
+
+  // Starts a record: the caller adds event-specific fields to the returned line and then calls
+  // `commit`. The line is thread-local, so building a record allocates nothing after warm-up.
+  [[nodiscard]] json_line& begin(std::string_view event, std::string_view callback);
+  // Stamps seq and hands the line to the sink. Returns false when the sink failed.
+  bool commit(json_line& line);
+
+  [[nodiscard]] std::uint64_t records_written() const;
+  [[nodiscard]] std::uint64_t records_failed() const;
+
+ private:
+  std::string server_;
+  std::unique_ptr<record_sink> sink_;
+  const clock& clock_;
+  diagnostics& diag_;
+  mutable std::mutex mutex_;
+  std::uint64_t next_seq_ = 1;
+  static thread_local std::size_t timestamp_offset_;
+  std::uint64_t written_ = 0;
+  std::uint64_t failed_ = 0;
+};
+
+}  // namespace raswarden::core

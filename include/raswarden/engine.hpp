@@ -1,0 +1,97 @@
+// The policy-and-accounting core behind every export. One engine lives from MprAdminInitializeDll
+// to MprAdminTerminateDll. Each method is what one callback family means, stated in core types;
+// the DLL's adapters only translate structs into these calls.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "raswarden/accounting.hpp"
+#include "raswarden/platform.hpp"
+#include "raswarden/policy.hpp"
+#include "raswarden/session_registry.hpp"
+#include "raswarden/types.hpp"
+
+namespace raswarden::core {
+
+struct engine_options {
+  std::string server;  // host name written into every record
+  // What a callback answers when the core itself fails (bad_alloc, a bug): accept, so that a
+  // defect can never lock every user out. The policy issue makes this configurable.
+  bool accept_on_internal_error = true;
+};
+
+struct ipv4_assignment {
+  std::uint32_t address = 0;  // in the byte order RRAS uses (first octet in the lowest byte)
+  bool notify_release = true;
+  bool ok = true;  // false makes RRAS terminate the connection
+};
+
+struct ipv6_assignment {
+  std::array<std::uint8_t, 16> address{};
+  bool notify_release = true;
+  bool ok = true;
+};
+
+// The NT 4.0 callbacks identify a port by name and the connection by who and when.
+struct legacy_port {
+  link_info link;             // port_name, device, media, line speed, this port's counters
+  connection_info connection; // user, domain, computer, connection-wide counters
+  std::uint32_t start_session_time = 0;  // seconds since 1970, from RAS_PORT_0
+};
+
+class engine {
+ public:
+  engine(engine_options options, std::unique_ptr<record_sink> sink, std::unique_ptr<admission_policy> policy,
+         const clock& time, diagnostics& diag);
+
+  // service-start / service-stop records.
+  void start(std::string_view callback);
+  void stop(std::string_view callback);
+
+  [[nodiscard]] bool accept_connection(std::string_view callback, const connection_info& info);
+  void connection_hangup(std::string_view callback, const connection_info& info);
+  [[nodiscard]] bool accept_link(std::string_view callback, const link_info& info);
+  void link_hangup(std::string_view callback, const link_info& info);
+  [[nodiscard]] bool accept_reauthentication(std::string_view callback, const connection_info& info);
+
+  [[nodiscard]] ipv4_assignment assign_ipv4(std::string_view callback, const address_request& request,
+                                            std::uint32_t proposed);
+  void release_ipv4(std::string_view callback, const address_request& request, std::uint32_t address);
+  [[nodiscard]] ipv6_assignment assign_ipv6(std::string_view callback, const address_request& request,
+                                            const std::array<std::uint8_t, 16>& proposed);
+  void release_ipv6(std::string_view callback, const address_request& request,
+                    const std::array<std::uint8_t, 16>& address);
+
+  // NT 4.0: one call per port; the first port of a connection opens it, the last closes it.
+  [[nodiscard]] bool legacy_accept(std::string_view callback, const legacy_port& port);
+  void legacy_hangup(std::string_view callback, const legacy_port& port);
+
+  // A callback whose arguments identify nothing (null pointers, a bad object header): reported,
+  // nothing recorded, and answered with the failure default.
+  bool malformed_call(std::string_view callback, std::string_view problem);
+
+  [[nodiscard]] bool accept_on_internal_error() const noexcept { return options_.accept_on_internal_error; }
+  [[nodiscard]] session_registry::stats registry_stats() const { return registry_.snapshot(); }
+  [[nodiscard]] const accounting_writer& writer() const noexcept { return writer_; }
+
+ private:
+  class recorder;
+  [[nodiscard]] timestamps now() const;
+
+  engine_options options_;
+  const clock& clock_;
+  diagnostics& diag_;
+  std::unique_ptr<admission_policy> policy_;
+  accounting_writer writer_;
+  id_generator ids_;
+  session_registry registry_;
+};
+
+[[nodiscard]] std::string format_ipv4(std::uint32_t address);
+[[nodiscard]] std::string format_ipv6(const std::array<std::uint8_t, 16>& address);
+
+}  // namespace raswarden::core

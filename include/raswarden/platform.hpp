@@ -1,0 +1,41 @@
+// What the core needs from the operating system, as small interfaces the per-OS edges implement:
+// a clock and a place to report problems. Keeping them abstract lets tests control time.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace raswarden::core {
+
+class clock {
+ public:
+  virtual ~clock() = default;
+  // Wall-clock time, milliseconds since 1970-01-01 UTC.
+  [[nodiscard]] virtual std::int64_t now_unix_ms() const = 0;
+  // Monotonic time for durations, nanoseconds from an arbitrary origin.
+  [[nodiscard]] virtual std::uint64_t steady_ns() const = 0;
+};
+
+// std::chrono based; correct on every platform the core builds for.
+class system_clock final : public clock {
+ public:
+  [[nodiscard]] std::int64_t now_unix_ms() const override;
+  [[nodiscard]] std::uint64_t steady_ns() const override;
+};
+
+enum class severity : std::uint8_t { debug, info, warning, error };
+
+// Where the core reports what an administrator should know about but RRAS must not see (the DLL
+// sends it to its own log and, for warnings and errors, the Event Log). Must not throw.
+class diagnostics {
+ public:
+  virtual ~diagnostics() = default;
+  virtual void report(severity level, std::string_view message) noexcept = 0;
+};
+
+class null_diagnostics final : public diagnostics {
+ public:
+  void report(severity, std::string_view) noexcept override {}
+};
+
+}  // namespace raswarden::core

@@ -1,0 +1,82 @@
+#include "raswarden/accounting.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace raswarden::core {
+
+bool memory_sink::append(std::string_view line) noexcept {
+  try {
+    const std::lock_guard lock(mutex_);
+    lines_.emplace_back(line);
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+std::vector<std::string> memory_sink::lines() const {
+  const std::lock_guard lock(mutex_);
+  return lines_;
+}
+
+std::string format_timestamp(std::int64_t unix_ms) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> at{milliseconds{unix_ms}};
+  const auto day = floor<days>(at);
+  const year_month_day date{day};
+  const hh_mm_ss<milliseconds> time{at - day};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), time.hours().count(),
+                     time.minutes().count(), time.seconds().count(), time.subseconds().count());
+}
+
+accounting_writer::accounting_writer(std::string server, std::unique_ptr<record_sink> sink, const clock& time,
+                                     diagnostics& diag)
+    : server_(std::move(server)), sink_(std::move(sink)), clock_(time), diag_(diag) {}
+
+namespace {
+// Same length as every timestamp format_timestamp produces for years 0000-9999.
+constexpr std::string_view timestamp_placeholder = "0000-00-00T00:00:00.000Z";
+}  // namespace
+
+thread_local std::size_t accounting_writer::timestamp_offset_ = 0;
+
+json_line& accounting_writer::begin(std::string_view event, std::string_view callback) {
+  thread_local json_line line;
+  line.clear();
+  line.begin_object().field("schema", accounting_schema_version).field("ts", timestamp_placeholder);
+  timestamp_offset_ = line.last_value_offset() + 1;  // after the opening quote
+  line.field("event", event)
+      .field("server", server_)
+      .field("callback", callback);
+  return line;
+}
+
+bool accounting_writer::commit(json_line& line) {
+  const std::lock_guard lock(mutex_);
+  // Time is read under the lock so that ts never goes backwards in file order.
+  line.overwrite(timestamp_offset_, format_timestamp(clock_.now_unix_ms()));
+  line.field("seq", next_seq_++);
+  const bool ok = sink_ && sink_->append(line.finish());
+  if (ok) {
+    ++written_;
+  } else {
+    ++failed_;
+    diag_.report(severity::error, "accounting record could not be written: " + std::string(line.text()));
+  }
+  return ok;
+}
+
+std::uint64_t accounting_writer::records_written() const {
+  const std::lock_guard lock(mutex_);
+  return written_;
+}
+
+std::uint64_t accounting_writer::records_failed() const {
+  const std::lock_guard lock(mutex_);
+  return failed_;
+}
+
+}  // namespace raswarden::core

@@ -1,0 +1,352 @@
+#include "raswarden/engine.hpp"
+
+#include <fmt/format.h>
+
+#include "raswarden/text.hpp"
+
+namespace raswarden::core {
+
+std::string format_ipv4(std::uint32_t address) {
+  // The DWORD holds the address as it lies in memory in an IN_ADDR: first octet in the lowest byte.
+  return fmt::format("{}.{}.{}.{}", address & 0xFF, (address >> 8) & 0xFF, (address >> 16) & 0xFF,
+                     (address >> 24) & 0xFF);
+}
+
+std::string format_ipv6(const std::array<std::uint8_t, 16>& address) {
+  // RFC 5952: lower case, leading zeros dropped, the longest run (length >= 2) of zero groups
+  // shortened to "::".
+  std::array<unsigned, 8> groups{};
+  for (std::size_t i = 0; i < 8; ++i) groups[i] = (unsigned{address[2 * i]} << 8) | address[2 * i + 1];
+  int best_start = -1;
+  int best_length = 0;
+  for (int i = 0; i < 8;) {
+    if (groups[static_cast<std::size_t>(i)] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && groups[static_cast<std::size_t>(j)] == 0) ++j;
+    if (j - i > best_length && j - i >= 2) {
+      best_start = i;
+      best_length = j - i;
+    }
+    i = j;
+  }
+  std::string out;
+  for (int i = 0; i < 8; ++i) {
+    if (i == best_start) {
+      out += "::";
+      i += best_length - 1;
+      continue;
+    }
+    if (!out.empty() && out.back() != ':') out += ':';
+    out += fmt::format("{:x}", groups[static_cast<std::size_t>(i)]);
+  }
+  return out;
+}
+
+namespace {
+
+void write_decision(json_line& line, const decision& d) {
+  line.field("decision", d.accept ? "accept" : "reject")
+      .field("rule", d.rule)
+      .field_if("reason", d.reason)
+      .field("enforced", d.enforced);
+}
+
+void write_traffic(json_line& line, const traffic_counters& t) {
+  line.field("bytes_in", t.bytes_in)
+      .field("bytes_out", t.bytes_out)
+      .field("frames_in", t.frames_in)
+      .field("frames_out", t.frames_out);
+}
+
+void write_errors(json_line& line, const error_counters& e) {
+  line.begin_object("errors")
+      .field("crc", e.crc)
+      .field("timeout", e.timeout)
+      .field("alignment", e.alignment)
+      .field("hw_overrun", e.hw_overrun)
+      .field("framing", e.framing)
+      .field("buffer_overrun", e.buffer_overrun)
+      .end_object();
+}
+
+void write_connection(json_line& line, const std::string& session_id, const connection_info& info,
+                      tunnel_kind tunnel_from_links) {
+  line.field("session_id", session_id)
+      .field_if("user", info.user)
+      .field_if("domain", info.domain)
+      .field_if("interface", info.interface_name);
+  if (info.if_type) line.field("interface_type", to_string(*info.if_type));
+  line.field_if("remote_computer", info.remote_computer);
+  const tunnel_kind tunnel = info.tunnel.value_or(tunnel_from_links);
+  line.field("tunnel", to_string(tunnel))
+      .field_if("client_ip", info.client_ipv4)
+      .field_if("client_ipv6", info.client_ipv6)
+      .field_if("remote_endpoint", info.remote_endpoint)
+      .field_if("local_endpoint", info.local_endpoint);
+  if (info.auth) line.field_if("auth_protocol", auth_protocol_name(*info.auth));
+  if (info.id && !info.id->is_nil()) line.field("guid", info.id->to_string());
+  if (info.quarantine) line.field("quarantine_state", to_string(*info.quarantine));
+}
+
+std::uint64_t elapsed_seconds(const timestamps& from, const timestamps& to) {
+  return to.steady_ns > from.steady_ns ? (to.steady_ns - from.steady_ns) / 1000000000ULL : 0;
+}
+
+std::string terminate_reason(close_cause cause, const connection_info& info) {
+  if (cause != close_cause::hangup) return std::string(to_string(cause));
+  if (info.terminate_reason && *info.terminate_reason != 0) return fmt::format("ppp-{}", *info.terminate_reason);
+  if (info.remote_terminate_reason && *info.remote_terminate_reason != 0) {
+    return fmt::format("ppp-remote-{}", *info.remote_terminate_reason);
+  }
+  return {};
+}
+
+}  // namespace
+
+// Turns registry transitions into accounting records, carrying which callback caused them.
+class engine::recorder final : public registry_events {
+ public:
+  recorder(accounting_writer& writer, diagnostics& diag, std::string_view callback)
+      : writer_(writer), diag_(diag), callback_(callback) {}
+
+  void connection_opened(const connection_state& c) override {
+    json_line& line = writer_.begin(c.admission.accept ? "connection-accept" : "connection-reject", callback_);
+    write_connection(line, c.session_id, c.info, c.tunnel);
+    write_decision(line, c.admission);
+    writer_.commit(line);
+  }
+
+  void connection_closed(const connection_state& c, close_cause cause, const timestamps& at) override {
+    json_line& line = writer_.begin("connection-stop", callback_);
+    write_connection(line, c.session_id, c.info, c.tunnel);
+    const std::uint64_t duration = c.info.duration_s ? *c.info.duration_s : elapsed_seconds(c.started, at);
+    line.field("duration_s", duration);
+    if (c.info.traffic) {
+      write_traffic(line, *c.info.traffic);
+      write_errors(line, c.info.traffic->errors);
+    }
+    line.field("links", c.links_total).field("start_seen", c.start_seen);
+    line.field_if("terminate_reason", terminate_reason(cause, c.info));
+    if (!c.admission.accept) write_decision(line, c.admission);
+    writer_.commit(line);
+  }
+
+  void link_opened(const link_state& l) override {
+    json_line& line = writer_.begin(l.admission.accept ? "link-accept" : "link-reject", callback_);
+    write_link(line, l);
+    write_decision(line, l.admission);
+    writer_.commit(line);
+  }
+
+  void link_closed(const link_state& l, close_cause cause, const timestamps& at) override {
+    json_line& line = writer_.begin("link-stop", callback_);
+    write_link(line, l);
+    const std::uint64_t duration = l.info.duration_s ? *l.info.duration_s : elapsed_seconds(l.started, at);
+    line.field("duration_s", duration);
+    if (l.info.traffic) write_traffic(line, *l.info.traffic);
+    line.field("start_seen", l.start_seen);
+    if (cause != close_cause::hangup) line.field("terminate_reason", to_string(cause));
+    writer_.commit(line);
+  }
+
+  void duplicate(std::string_view what, const session_key& key) override {
+    diag_.report(severity::debug, fmt::format("{}: repeated {} for key {:#x} ignored (already recorded)", callback_,
+                                              what, key.value));
+  }
+
+ private:
+  static void write_link(json_line& line, const link_state& l) {
+    line.field_if("session_id", l.session_id)
+        .field("link_id", l.link_id)
+        .field_if("port", l.info.port_name)
+        .field_if("device", l.info.device)
+        .field_if("device_type", l.info.device_type)
+        .field_if("media", l.info.media)
+        .field_if("line_speed_bps", l.info.line_speed_bps);
+  }
+
+  accounting_writer& writer_;
+  diagnostics& diag_;
+  std::string_view callback_;
+};
+
+engine::engine(engine_options options, std::unique_ptr<record_sink> sink, std::unique_ptr<admission_policy> policy,
+               const clock& time, diagnostics& diag)
+    : options_(std::move(options)),
+      clock_(time),
+      diag_(diag),
+      policy_(policy ? std::move(policy) : std::make_unique<accept_all_policy>()),
+      writer_(options_.server, std::move(sink), time, diag),
+      registry_(ids_) {}
+
+timestamps engine::now() const { return timestamps{clock_.now_unix_ms(), clock_.steady_ns()}; }
+
+bool engine::malformed_call(std::string_view callback, std::string_view problem) {
+  diag_.report(severity::error, fmt::format("{} called with unusable arguments ({}); answered {}", callback, problem,
+                                            options_.accept_on_internal_error ? "accept" : "reject"));
+  return options_.accept_on_internal_error;
+}
+
+void engine::start(std::string_view callback) {
+  json_line& line = writer_.begin("service-start", callback);
+  writer_.commit(line);
+}
+
+void engine::stop(std::string_view callback) {
+  const auto stats = registry_.snapshot();
+  json_line& line = writer_.begin("service-stop", callback);
+  line.field("open_sessions", std::uint64_t{stats.live_connections})
+      .field("open_links", std::uint64_t{stats.live_links})
+      .field("records_failed", writer_.records_failed());
+  writer_.commit(line);
+}
+
+bool engine::accept_connection(std::string_view callback, const connection_info& info) {
+  recorder events(writer_, diag_, callback);
+  const auto decide = [this](const connection_info& c, const registry_counts& counts) {
+    return policy_->decide_connection(c, counts);
+  };
+  return registry_.open_connection(session_key{key_origin::handle, info.handle}, info, now(), decide, events).answer();
+}
+
+void engine::connection_hangup(std::string_view callback, const connection_info& info) {
+  recorder events(writer_, diag_, callback);
+  registry_.close_connection(session_key{key_origin::handle, info.handle}, info, now(), events);
+}
+
+bool engine::accept_link(std::string_view callback, const link_info& info) {
+  recorder events(writer_, diag_, callback);
+  const auto decide = [this](const link_info& l, const connection_info* c, const registry_counts& counts) {
+    return policy_->decide_link(l, c, counts);
+  };
+  return registry_
+      .open_link(session_key{key_origin::handle, info.port}, session_key{key_origin::handle, info.connection}, info,
+                 now(), decide, events)
+      .answer();
+}
+
+void engine::link_hangup(std::string_view callback, const link_info& info) {
+  recorder events(writer_, diag_, callback);
+  registry_.close_link(session_key{key_origin::handle, info.port}, info, now(), events);
+}
+
+bool engine::accept_reauthentication(std::string_view callback, const connection_info& info) {
+  const decision verdict = policy_->decide_reauthentication(info);
+  const std::string session_id = registry_.update_connection(session_key{key_origin::handle, info.handle}, info);
+  json_line& line = writer_.begin(verdict.accept ? "reauth-accept" : "reauth-reject", callback);
+  line.field_if("session_id", session_id).field_if("user", info.user).field_if("domain", info.domain);
+  if (info.id && !info.id->is_nil()) line.field("guid", info.id->to_string());
+  if (info.quarantine) line.field("quarantine_state", to_string(*info.quarantine));
+  if (info.probation_until_unix_ms) line.field("probation_until", format_timestamp(*info.probation_until_unix_ms));
+  write_decision(line, verdict);
+  writer_.commit(line);
+  return verdict.answer();
+}
+
+namespace {
+void write_address_request(json_line& line, const address_request& request) {
+  line.field_if("user", request.user).field_if("port", request.port_name);
+}
+}  // namespace
+
+ipv4_assignment engine::assign_ipv4(std::string_view callback, const address_request& request,
+                                    std::uint32_t proposed) {
+  // Until address pools exist, RRAS's own choice passes through unchanged.
+  ipv4_assignment result{proposed, true, true};
+  json_line& line = writer_.begin("ip-assign", callback);
+  write_address_request(line, request);
+  line.field("family", "ipv4").field("source", proposed != 0 ? "rras" : "none");
+  if (proposed != 0) line.field("address", format_ipv4(proposed));
+  writer_.commit(line);
+  return result;
+}
+
+void engine::release_ipv4(std::string_view callback, const address_request& request, std::uint32_t address) {
+  json_line& line = writer_.begin("ip-release", callback);
+  write_address_request(line, request);
+  line.field("family", "ipv4").field("address", format_ipv4(address));
+  writer_.commit(line);
+}
+
+ipv6_assignment engine::assign_ipv6(std::string_view callback, const address_request& request,
+                                    const std::array<std::uint8_t, 16>& proposed) {
+  ipv6_assignment result{proposed, true, true};
+  const bool has_proposal = proposed != std::array<std::uint8_t, 16>{};
+  json_line& line = writer_.begin("ip-assign", callback);
+  write_address_request(line, request);
+  line.field("family", "ipv6").field("source", has_proposal ? "rras" : "none");
+  if (has_proposal) line.field("address", format_ipv6(proposed));
+  writer_.commit(line);
+  return result;
+}
+
+void engine::release_ipv6(std::string_view callback, const address_request& request,
+                          const std::array<std::uint8_t, 16>& address) {
+  json_line& line = writer_.begin("ip-release", callback);
+  write_address_request(line, request);
+  line.field("family", "ipv6").field("address", format_ipv6(address));
+  writer_.commit(line);
+}
+
+namespace {
+// NT 4.0 passes no handles: a connection is who connected and when, a port is its name.
+std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 14695981039346656037ULL) {
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+session_key legacy_connection_key(const legacy_port& port) {
+  std::uint64_t h = fnv1a(ascii_lower(port.connection.user));
+  h = fnv1a("\\", h);
+  h = fnv1a(ascii_lower(port.connection.domain), h);
+  h = fnv1a("@", h);
+  h = fnv1a(ascii_lower(port.connection.remote_computer), h);
+  h = fnv1a(fmt::format("#{}", port.start_session_time), h);
+  return session_key{key_origin::legacy, h};
+}
+
+session_key legacy_port_key(const legacy_port& port) {
+  return session_key{key_origin::legacy, fnv1a(ascii_lower(port.link.port_name))};
+}
+}  // namespace
+
+bool engine::legacy_accept(std::string_view callback, const legacy_port& port) {
+  recorder events(writer_, diag_, callback);
+  const session_key connection = legacy_connection_key(port);
+  connection_info info = port.connection;
+  info.handle = connection.value;
+  const auto decide_connection = [this](const connection_info& c, const registry_counts& counts) {
+    return policy_->decide_connection(c, counts);
+  };
+  const timestamps at = now();
+  // Every port of a multilink connection calls in; the first opens the connection, the others
+  // are duplicates of that accept and only add their link.
+  if (!registry_.open_connection(connection, info, at, decide_connection, events).answer()) return false;
+  link_info link = port.link;
+  link.connection = connection.value;
+  const auto decide_link = [this](const link_info& l, const connection_info* c, const registry_counts& counts) {
+    return policy_->decide_link(l, c, counts);
+  };
+  return registry_.open_link(legacy_port_key(port), connection, link, at, decide_link, events).answer();
+}
+
+void engine::legacy_hangup(std::string_view callback, const legacy_port& port) {
+  recorder events(writer_, diag_, callback);
+  const session_key connection = legacy_connection_key(port);
+  link_info link = port.link;
+  link.connection = connection.value;
+  const timestamps at = now();
+  registry_.close_link(legacy_port_key(port), link, at, events);
+  // The connection ends with its last port.
+  connection_info info = port.connection;
+  info.handle = connection.value;
+  if (registry_.live_links_of(connection) == 0) registry_.close_connection(connection, info, at, events);
+}
+
+}  // namespace raswarden::core

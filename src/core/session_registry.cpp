@@ -1,0 +1,323 @@
+#include "raswarden/session_registry.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+
+#include "raswarden/text.hpp"
+
+namespace raswarden::core {
+
+id_generator::id_generator() {
+  std::random_device entropy;
+  prefix_ = (std::uint64_t{entropy()} << 32) ^ std::uint64_t{entropy()};
+}
+
+std::string id_generator::next() {
+  const std::uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed) + 1;
+  return fmt::format("{:016x}-{:012x}", prefix_, n);
+}
+
+std::string_view to_string(close_cause cause) noexcept {
+  switch (cause) {
+    case close_cause::hangup: return "hangup";
+    case close_cause::handle_reused: return "handle-reused";
+    case close_cause::connection_closed: return "connection-closed";
+  }
+  return "unknown";
+}
+
+void session_registry::key_memory::remember(const session_key& key, std::string session_id) {
+  if (capacity_ == 0) return;
+  if (index_.insert_or_assign(key, std::move(session_id)).second) order_.push_back(key);
+  while (order_.size() > capacity_) {
+    index_.erase(order_.front());
+    order_.pop_front();
+  }
+  // Keys forgotten early (reused for a new session) leave stale entries in order_; bound that too.
+  if (order_.size() > index_.size() * 2 + 16) {
+    std::erase_if(order_, [this](const session_key& k) { return !index_.contains(k); });
+  }
+}
+
+session_registry::session_registry(id_generator& ids, std::size_t remembered)
+    : ids_(ids), closed_connections_(remembered), closed_links_(remembered), remembered_(remembered) {}
+
+namespace {
+bool guids_conflict(const connection_info& a, const connection_info& b) {
+  return a.id && b.id && !a.id->is_nil() && !b.id->is_nil() && *a.id != *b.id;
+}
+
+template <typename Map, typename Order>
+void remember_rejected(Map& map, Order& order, const session_key& key, typename Map::mapped_type state,
+                       std::size_t capacity) {
+  if (capacity == 0) return;
+  if (map.insert_or_assign(key, std::move(state)).second) order.push_back(key);
+  while (order.size() > capacity) {
+    map.erase(order.front());
+    order.pop_front();
+  }
+}
+}  // namespace
+
+registry_counts session_registry::counts_for(const std::string& user_lower,
+                                             const connection_state* connection) const {
+  registry_counts counts;
+  counts.live_connections = connections_.size();
+  counts.live_links = links_.size();
+  if (const auto it = connections_per_user_.find(user_lower); it != connections_per_user_.end()) {
+    counts.user_connections = it->second;
+  }
+  if (connection != nullptr) counts.connection_links = connection->live_links.size();
+  return counts;
+}
+
+decision session_registry::open_connection(const session_key& key, const connection_info& info,
+                                           const timestamps& now, const connection_decider& decide,
+                                           registry_events& events) {
+  const std::lock_guard lock(mutex_);
+  if (auto live = connections_.find(key); live != connections_.end()) {
+    if (!guids_conflict(live->second.info, info)) {
+      live->second.info.merge_missing_from(info);
+      ++stats_.duplicates;
+      events.duplicate("connection accept", key);
+      return live->second.admission;
+    }
+    // Same handle, different GUID: RRAS reused the handle and we never saw the old hangup.
+    ++stats_.reused_handles;
+    close_connection_locked(live, nullptr, close_cause::handle_reused, now, events);
+  }
+  if (auto rejected = rejected_connections_.find(key); rejected != rejected_connections_.end()) {
+    if (!guids_conflict(rejected->second.info, info)) {
+      rejected->second.info.merge_missing_from(info);
+      ++stats_.duplicates;
+      events.duplicate("connection accept (rejected)", key);
+      return rejected->second.admission;
+    }
+    rejected_connections_.erase(rejected);
+  }
+  closed_connections_.forget(key);
+
+  connection_state state;
+  state.session_id = ids_.next();
+  state.key = key;
+  state.info = info;
+  state.started = now;
+  const std::string user = ascii_lower(info.user);
+  state.admission = decide(info, counts_for(user, nullptr));
+  events.connection_opened(state);
+  decision result = state.admission;
+  if (result.answer()) {
+    ++connections_per_user_[user];
+    connections_.emplace(key, std::move(state));
+  } else {
+    remember_rejected(rejected_connections_, rejected_connection_order_, key, std::move(state), remembered_);
+  }
+  return result;
+}
+
+void session_registry::close_links_of(connection_state& connection, const timestamps& now,
+                                      registry_events& events) {
+  for (const session_key& link_key : connection.live_links) {
+    const auto link = links_.find(link_key);
+    if (link == links_.end()) continue;
+    events.link_closed(link->second, close_cause::connection_closed, now);
+    closed_links_.remember(link_key, link->second.link_id);
+    links_.erase(link);
+  }
+  connection.live_links.clear();
+}
+
+void session_registry::close_connection_locked(
+    std::unordered_map<session_key, connection_state, session_key_hash>::iterator it, const connection_info* final_info,
+    close_cause cause, const timestamps& now, registry_events& events) {
+  connection_state& connection = it->second;
+  if (final_info != nullptr) {
+    // The hangup's counters and duration are final; keep the accept-time fields it lacks.
+    connection_info merged = *final_info;
+    merged.merge_missing_from(connection.info);
+    connection.info = std::move(merged);
+  }
+  close_links_of(connection, now, events);
+  events.connection_closed(connection, cause, now);
+  const std::string user = ascii_lower(connection.info.user);
+  if (auto count = connections_per_user_.find(user); count != connections_per_user_.end()) {
+    if (--count->second == 0) connections_per_user_.erase(count);
+  }
+  closed_connections_.remember(it->first, connection.session_id);
+  connections_.erase(it);
+}
+
+void session_registry::close_connection(const session_key& key, const connection_info& final_info,
+                                        const timestamps& now, registry_events& events) {
+  const std::lock_guard lock(mutex_);
+  if (auto live = connections_.find(key); live != connections_.end()) {
+    close_connection_locked(live, &final_info, close_cause::hangup, now, events);
+    return;
+  }
+  if (auto rejected = rejected_connections_.find(key); rejected != rejected_connections_.end()) {
+    connection_info merged = final_info;
+    merged.merge_missing_from(rejected->second.info);
+    rejected->second.info = std::move(merged);
+    events.connection_closed(rejected->second, close_cause::hangup, now);
+    closed_connections_.remember(key, rejected->second.session_id);
+    rejected_connections_.erase(rejected);
+    return;
+  }
+  if (closed_connections_.contains(key)) {
+    ++stats_.duplicates;
+    events.duplicate("connection hangup", key);
+    return;
+  }
+  // Never accepted here (RRAS restarted us mid-session, or the accept went to another family we
+  // did not see): record the stop anyway, back-computing the start from RRAS's duration.
+  ++stats_.unknown_hangups;
+  connection_state state;
+  state.session_id = ids_.next();
+  state.key = key;
+  state.info = final_info;
+  state.start_seen = false;
+  state.started = now;
+  if (final_info.duration_s) {
+    state.started.unix_ms -= std::int64_t{*final_info.duration_s} * 1000;
+    state.started.steady_ns -= std::min<std::uint64_t>(state.started.steady_ns, std::uint64_t{*final_info.duration_s} * 1000000000ULL);
+  }
+  state.admission = decision{true, "default", "hangup without a seen accept", true};
+  events.connection_closed(state, close_cause::hangup, now);
+  closed_connections_.remember(key, state.session_id);
+}
+
+decision session_registry::open_link(const session_key& key, const session_key& connection, const link_info& info,
+                                     const timestamps& now, const link_decider& decide,
+                                     registry_events& events) {
+  const std::lock_guard lock(mutex_);
+  if (auto live = links_.find(key); live != links_.end()) {
+    if (live->second.connection == connection) {
+      ++stats_.duplicates;
+      events.duplicate("link accept", key);
+      return live->second.admission;
+    }
+    // The port now serves another connection: the old link ended without a hangup.
+    ++stats_.reused_handles;
+    events.link_closed(live->second, close_cause::handle_reused, now);
+    if (auto owner = connections_.find(live->second.connection); owner != connections_.end()) {
+      std::erase(owner->second.live_links, key);
+    }
+    links_.erase(live);
+  }
+  rejected_links_.erase(key);
+  closed_links_.forget(key);
+
+  const auto owner = connections_.find(connection);
+  connection_state* owner_state = owner == connections_.end() ? nullptr : &owner->second;
+  link_state state;
+  state.link_id = ids_.next();
+  state.key = key;
+  state.connection = connection;
+  state.info = info;
+  state.started = now;
+  if (owner_state != nullptr) state.session_id = owner_state->session_id;
+  const std::string user = owner_state != nullptr ? ascii_lower(owner_state->info.user) : std::string{};
+  state.admission =
+      decide(info, owner_state != nullptr ? &owner_state->info : nullptr, counts_for(user, owner_state));
+  events.link_opened(state);
+  decision result = state.admission;
+  if (result.answer()) {
+    if (owner_state != nullptr) {
+      owner_state->live_links.push_back(key);
+      ++owner_state->links_total;
+      if (owner_state->tunnel == tunnel_kind::unknown) {
+        owner_state->tunnel = tunnel_from_device(info.device_type, info.device);
+      }
+    }
+    links_.emplace(key, std::move(state));
+  } else {
+    remember_rejected(rejected_links_, rejected_link_order_, key, std::move(state), remembered_);
+  }
+  return result;
+}
+
+void session_registry::close_link(const session_key& key, const link_info& final_info, const timestamps& now,
+                                  registry_events& events) {
+  const std::lock_guard lock(mutex_);
+  const auto with_final = [&final_info](link_state& link) {
+    link_info merged = final_info;
+    if (merged.port_name.empty()) merged.port_name = link.info.port_name;
+    if (merged.media.empty()) merged.media = link.info.media;
+    if (merged.device.empty()) merged.device = link.info.device;
+    if (merged.device_type.empty()) merged.device_type = link.info.device_type;
+    if (!merged.line_speed_bps) merged.line_speed_bps = link.info.line_speed_bps;
+    link.info = std::move(merged);
+  };
+  if (auto live = links_.find(key); live != links_.end()) {
+    with_final(live->second);
+    events.link_closed(live->second, close_cause::hangup, now);
+    if (auto owner = connections_.find(live->second.connection); owner != connections_.end()) {
+      std::erase(owner->second.live_links, key);
+    }
+    closed_links_.remember(key, live->second.link_id);
+    links_.erase(live);
+    return;
+  }
+  if (auto rejected = rejected_links_.find(key); rejected != rejected_links_.end()) {
+    with_final(rejected->second);
+    events.link_closed(rejected->second, close_cause::hangup, now);
+    closed_links_.remember(key, rejected->second.link_id);
+    rejected_links_.erase(rejected);
+    return;
+  }
+  if (closed_links_.contains(key)) {
+    ++stats_.duplicates;
+    events.duplicate("link hangup", key);
+    return;
+  }
+  ++stats_.unknown_hangups;
+  link_state state;
+  state.link_id = ids_.next();
+  state.key = key;
+  state.connection = session_key{key.origin, final_info.connection};
+  if (auto owner = connections_.find(state.connection); owner != connections_.end()) {
+    state.session_id = owner->second.session_id;
+  }
+  state.info = final_info;
+  state.start_seen = false;
+  state.started = now;
+  state.admission = decision{true, "default", "hangup without a seen accept", true};
+  events.link_closed(state, close_cause::hangup, now);
+  closed_links_.remember(key, state.link_id);
+}
+
+std::string session_registry::update_connection(const session_key& key, const connection_info& info) {
+  const std::lock_guard lock(mutex_);
+  const auto live = connections_.find(key);
+  if (live == connections_.end()) return {};
+  connection_info merged = info;
+  merged.merge_missing_from(live->second.info);
+  live->second.info = std::move(merged);
+  return live->second.session_id;
+}
+
+std::size_t session_registry::live_links_of(const session_key& connection) const {
+  const std::lock_guard lock(mutex_);
+  const auto live = connections_.find(connection);
+  return live == connections_.end() ? 0 : live->second.live_links.size();
+}
+
+session_registry::stats session_registry::snapshot() const {
+  const std::lock_guard lock(mutex_);
+  stats result = stats_;
+  result.live_connections = connections_.size();
+  result.live_links = links_.size();
+  return result;
+}
+
+std::vector<std::string> session_registry::live_session_ids() const {
+  const std::lock_guard lock(mutex_);
+  std::vector<std::string> ids;
+  ids.reserve(connections_.size());
+  for (const auto& [key, connection] : connections_) ids.push_back(connection.session_id);
+  return ids;
+}
+
+}  // namespace raswarden::core

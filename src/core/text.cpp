@@ -1,0 +1,69 @@
+#include "raswarden/text.hpp"
+
+#include <cstdint>
+
+namespace raswarden::core {
+
+namespace {
+void append_utf8(std::string& out, std::uint32_t code_point) {
+  if (code_point < 0x80) {
+    out.push_back(static_cast<char>(code_point));
+  } else if (code_point < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else if (code_point < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  }
+}
+constexpr std::uint32_t replacement_character = 0xFFFD;
+}  // namespace
+
+std::string utf8_from_utf16(const char16_t* text, std::size_t max_units) {
+  std::string out;
+  if (text == nullptr) return out;
+  for (std::size_t i = 0; i < max_units; ++i) {
+    const std::uint32_t unit = text[i];
+    if (unit == 0) break;
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+      // A high surrogate is valid only when a low surrogate follows within the bound.
+      if (i + 1 < max_units && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF) {
+        const std::uint32_t low = text[i + 1];
+        append_utf8(out, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
+        ++i;
+      } else {
+        append_utf8(out, replacement_character);
+      }
+    } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+      append_utf8(out, replacement_character);
+    } else {
+      append_utf8(out, unit);
+    }
+  }
+  return out;
+}
+
+std::string utf8_from_latin1(const char* text, std::size_t max_bytes) {
+  std::string out;
+  if (text == nullptr) return out;
+  for (std::size_t i = 0; i < max_bytes && text[i] != '\0'; ++i) {
+    append_utf8(out, static_cast<unsigned char>(text[i]));
+  }
+  return out;
+}
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace raswarden::core

@@ -1,0 +1,63 @@
+#include "dll/diagnostic_log.hpp"
+
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "win32/system.hpp"
+
+namespace raswarden::dll {
+
+struct diagnostic_log::file_logger {
+  std::shared_ptr<spdlog::logger> logger;
+};
+
+namespace {
+constexpr std::size_t max_log_bytes = 5 * 1024 * 1024;
+constexpr std::size_t kept_log_files = 3;
+
+spdlog::level::level_enum level_of(core::severity level) {
+  switch (level) {
+    case core::severity::debug: return spdlog::level::debug;
+    case core::severity::info: return spdlog::level::info;
+    case core::severity::warning: return spdlog::level::warn;
+    case core::severity::error: return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+}  // namespace
+
+diagnostic_log::diagnostic_log(const std::wstring& directory) {
+  try {
+    if (const DWORD error = win32::create_directories(directory); error != ERROR_SUCCESS) {
+      open_error_ = "cannot create " + win32::to_utf8(directory) + ": " + win32::describe_error(error);
+      return;
+    }
+    // The sink takes a narrow path; spdlog opens it with the C runtime, which on mingw takes the
+    // ANSI code page. A UTF-8 path with only ASCII is exact; anything else falls back to the
+    // Event Log when opening fails.
+    const std::string path = win32::to_utf8(directory) + "\\raswarden.log";
+    auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(path, max_log_bytes, kept_log_files);
+    auto logger = std::make_shared<spdlog::logger>("raswarden", std::move(sink));
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z [%l] [tid %t] %v", spdlog::pattern_time_type::utc);
+    logger->set_level(spdlog::level::info);
+    logger->flush_on(spdlog::level::info);
+    // spdlog's default error handler prints to stderr, which a service does not have.
+    logger->set_error_handler([](const std::string&) {});
+    file_ = std::make_unique<file_logger>(file_logger{std::move(logger)});
+  } catch (const std::exception& e) {
+    open_error_ = e.what();
+  }
+}
+
+diagnostic_log::~diagnostic_log() = default;
+
+void diagnostic_log::report(core::severity level, std::string_view message) noexcept {
+  try {
+    if (file_) file_->logger->log(level_of(level), "{}", message);
+    if (level == core::severity::warning || level == core::severity::error) event_log_.report(level, message);
+  } catch (...) {
+    // Reporting must never become the failure.
+  }
+}
+
+}  // namespace raswarden::dll

@@ -1,0 +1,157 @@
+#include "dll/runtime.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "dll/diagnostic_log.hpp"
+#include "raswarden/settings.hpp"
+#include "win32/file_sink.hpp"
+#include "win32/system.hpp"
+
+namespace raswarden::dll {
+
+namespace {
+constexpr const wchar_t* config_variable = L"RASWARDEN_CONFIG";
+constexpr const wchar_t* default_config = L"%ProgramData%\\RasWarden\\raswarden.json";
+constexpr const wchar_t* default_log_directory = L"%ProgramData%\\RasWarden\\logs";
+
+HMODULE this_module = nullptr;
+}  // namespace
+
+// Everything one Initialize..Terminate span owns, destroyed together when the last callback
+// holding it returns.
+class instance {
+ public:
+  explicit instance(std::string_view callback) {
+    // Configuration: RASWARDEN_CONFIG for tests and diagnostics, else the fixed location. A
+    // missing file means defaults; a broken one means defaults plus a report. Never fatal.
+    std::wstring config_path = win32::environment_variable(config_variable);
+    const bool config_from_environment = !config_path.empty();
+    if (!config_from_environment) config_path = win32::expand_environment(default_config);
+    std::vector<std::string> problems;
+    std::string text;
+    DWORD read_error = ERROR_SUCCESS;
+    core::settings config;
+    if (win32::read_file(config_path, text, read_error)) {
+      auto parsed = core::parse_settings(text, win32::to_utf8(config_path));
+      config = std::move(parsed.value);
+      problems = std::move(parsed.problems);
+    } else if (config_from_environment || (read_error != ERROR_FILE_NOT_FOUND && read_error != ERROR_PATH_NOT_FOUND)) {
+      problems.push_back(fmt::format("cannot read the configuration {}: {}; using defaults",
+                                     win32::to_utf8(config_path), win32::describe_error(read_error)));
+    }
+
+    log_directory_ = config.accounting_directory.empty()
+                         ? win32::expand_environment(default_log_directory)
+                         : win32::expand_environment(win32::to_wide(config.accounting_directory));
+    diag_ = std::make_unique<diagnostic_log>(log_directory_);
+    if (!diag_->open_error().empty()) {
+      diag_->report(core::severity::error, "RasWarden's log file cannot be opened: " + diag_->open_error());
+    }
+    for (const std::string& problem : problems) diag_->report(core::severity::error, "configuration: " + problem);
+
+    core::engine_options options;
+    options.server = win32::host_name();
+    auto sink = std::make_unique<win32::file_record_sink>(log_directory_, clock_, *diag_);
+    engine_ = std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_);
+    diag_->report(core::severity::info,
+                  fmt::format("RasWarden started by {} (module {}); accounting in {}", callback,
+                              win32::to_utf8(win32::module_path(this_module)), win32::to_utf8(log_directory_)));
+    engine_->start(callback);
+  }
+
+  instance(const instance&) = delete;
+  instance& operator=(const instance&) = delete;
+  ~instance() { engine_.reset(); }  // the engine refers to clock_ and diag_
+
+  [[nodiscard]] core::engine& engine() noexcept { return *engine_; }
+  [[nodiscard]] core::diagnostics& diagnostics() noexcept { return *diag_; }
+
+ private:
+  core::system_clock clock_;
+  std::wstring log_directory_;
+  std::unique_ptr<diagnostic_log> diag_;
+  std::shared_ptr<core::engine> engine_;
+};
+
+namespace {
+std::mutex instance_mutex;
+std::shared_ptr<instance> running;  // guarded by instance_mutex
+std::atomic<bool> failure_answer{true};
+
+std::shared_ptr<instance> current_instance() {
+  const std::lock_guard lock(instance_mutex);
+  return running;
+}
+}  // namespace
+
+std::shared_ptr<core::engine> engine_for(std::string_view callback) {
+  std::shared_ptr<instance> active = current_instance();
+  if (!active) {
+    const std::lock_guard lock(instance_mutex);
+    if (!running) {
+      running = std::make_shared<instance>(callback);
+      running->diagnostics().report(
+          core::severity::warning,
+          fmt::format("{} arrived before MprAdminInitializeDll (or after MprAdminTerminateDll); started implicitly",
+                      callback));
+    }
+    active = running;
+  }
+  failure_answer.store(active->engine().accept_on_internal_error(), std::memory_order_relaxed);
+  // Aliasing constructor: the caller holds the whole instance alive through its engine.
+  return std::shared_ptr<core::engine>(active, &active->engine());
+}
+
+void start(std::string_view callback) {
+  std::shared_ptr<instance> previous;
+  {
+    const std::lock_guard lock(instance_mutex);
+    previous = std::exchange(running, nullptr);
+  }
+  if (previous) {
+    // A second Initialize without Terminate: close the old span first so its records come first.
+    previous->diagnostics().report(core::severity::warning,
+                                   fmt::format("{} called while already initialized; restarting", callback));
+    previous->engine().stop(callback);
+    previous.reset();
+  }
+  auto fresh = std::make_shared<instance>(callback);
+  const std::lock_guard lock(instance_mutex);
+  running = std::move(fresh);
+}
+
+void stop(std::string_view callback) {
+  std::shared_ptr<instance> previous;
+  {
+    const std::lock_guard lock(instance_mutex);
+    previous = std::exchange(running, nullptr);
+  }
+  if (previous) {
+    previous->engine().stop(callback);
+    previous->diagnostics().report(core::severity::info, fmt::format("RasWarden stopped by {}", callback));
+  }
+}
+
+bool answer_on_failure() noexcept { return failure_answer.load(std::memory_order_relaxed); }
+
+void report_failure(std::string_view callback, std::string_view what) noexcept {
+  try {
+    const std::shared_ptr<instance> active = current_instance();
+    const std::string message = fmt::format("{} failed: {}; answered with the failure default ({})", callback, what,
+                                            answer_on_failure() ? "accept" : "reject");
+    if (active) {
+      active->diagnostics().report(core::severity::error, message);
+    } else {
+      win32::event_log().report(core::severity::error, message);
+    }
+  } catch (...) {
+    // Nothing left to tell; the export still returns its fallback.
+  }
+}
+
+void set_module(HMODULE module) noexcept { this_module = module; }
+
+}  // namespace raswarden::dll

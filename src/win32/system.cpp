@@ -1,0 +1,131 @@
+#include "win32/system.hpp"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "raswarden/text.hpp"
+#include "win32/unique_handle.hpp"
+
+namespace raswarden::win32 {
+
+std::wstring to_wide(std::string_view utf8) {
+  if (utf8.empty()) return {};
+  const int length = ::MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), nullptr, 0);
+  std::wstring out(static_cast<std::size_t>(length > 0 ? length : 0), L'\0');
+  if (length > 0) {
+    ::MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), out.data(), length);
+  }
+  return out;
+}
+
+std::string to_utf8(std::wstring_view wide) {
+  static_assert(sizeof(wchar_t) == sizeof(char16_t));
+  return core::utf8_from_utf16(reinterpret_cast<const char16_t*>(wide.data()), wide.size());
+}
+
+std::string describe_error(DWORD code) {
+  wchar_t* text = nullptr;
+  const DWORD length = ::FormatMessageW(
+      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr, code,
+      0, reinterpret_cast<wchar_t*>(&text), 0, nullptr);
+  std::string message;
+  if (length > 0 && text != nullptr) {
+    message = to_utf8(std::wstring_view(text, length));
+    while (!message.empty() && (message.back() == '\n' || message.back() == '\r' || message.back() == ' ')) {
+      message.pop_back();
+    }
+  }
+  if (text != nullptr) ::LocalFree(text);
+  if (message.empty()) message = "Windows error";
+  return fmt::format("{} ({})", message, code);
+}
+
+std::error_code last_error_code() noexcept {
+  return std::error_code(static_cast<int>(::GetLastError()), std::system_category());
+}
+
+std::wstring expand_environment(std::wstring_view text) {
+  const std::wstring input(text);
+  const DWORD needed = ::ExpandEnvironmentStringsW(input.c_str(), nullptr, 0);
+  if (needed == 0) return input;
+  std::wstring out(needed, L'\0');
+  const DWORD written = ::ExpandEnvironmentStringsW(input.c_str(), out.data(), needed);
+  if (written == 0 || written > needed) return input;
+  out.resize(written - 1);  // drop the terminating NUL counted by the API
+  return out;
+}
+
+std::wstring environment_variable(const wchar_t* name) {
+  const DWORD needed = ::GetEnvironmentVariableW(name, nullptr, 0);
+  if (needed == 0) return {};
+  std::wstring value(needed, L'\0');
+  const DWORD written = ::GetEnvironmentVariableW(name, value.data(), needed);
+  value.resize(written < needed ? written : 0);
+  return value;
+}
+
+DWORD create_directories(const std::wstring& path) {
+  if (path.empty()) return ERROR_PATH_NOT_FOUND;
+  const DWORD attributes = ::GetFileAttributesW(path.c_str());
+  if (attributes != INVALID_FILE_ATTRIBUTES) {
+    return (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 ? ERROR_SUCCESS : ERROR_ALREADY_EXISTS;
+  }
+  const std::size_t separator = path.find_last_of(L"\\/");
+  if (separator != std::wstring::npos && separator > 0 && path[separator - 1] != L':') {
+    if (const DWORD parent = create_directories(path.substr(0, separator)); parent != ERROR_SUCCESS) return parent;
+  }
+  if (::CreateDirectoryW(path.c_str(), nullptr) == 0) {
+    const DWORD error = ::GetLastError();
+    return error == ERROR_ALREADY_EXISTS ? ERROR_SUCCESS : error;
+  }
+  return ERROR_SUCCESS;
+}
+
+std::string host_name() {
+  for (const COMPUTER_NAME_FORMAT format : {ComputerNameDnsHostname, ComputerNameNetBIOS}) {
+    DWORD size = 0;
+    ::GetComputerNameExW(format, nullptr, &size);
+    if (size == 0) continue;
+    std::wstring name(size, L'\0');
+    if (::GetComputerNameExW(format, name.data(), &size) != 0) {
+      name.resize(size);
+      if (!name.empty()) return to_utf8(name);
+    }
+  }
+  return "unknown-host";
+}
+
+bool read_file(const std::wstring& path, std::string& contents, DWORD& error) {
+  const unique_hfile file(::CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                        nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));
+  if (!file) {
+    error = ::GetLastError();
+    return false;
+  }
+  contents.clear();
+  char buffer[64 * 1024];
+  for (;;) {
+    DWORD read = 0;
+    if (::ReadFile(file.get(), buffer, sizeof buffer, &read, nullptr) == 0) {
+      error = ::GetLastError();
+      return false;
+    }
+    if (read == 0) break;
+    contents.append(buffer, read);
+  }
+  error = ERROR_SUCCESS;
+  return true;
+}
+
+std::wstring module_path(HMODULE module) {
+  std::vector<wchar_t> buffer(MAX_PATH);
+  for (;;) {
+    const DWORD length = ::GetModuleFileNameW(module, buffer.data(), static_cast<DWORD>(buffer.size()));
+    if (length == 0) return {};
+    if (length < buffer.size()) return std::wstring(buffer.data(), length);
+    buffer.resize(buffer.size() * 2);
+  }
+}
+
+}  // namespace raswarden::win32

@@ -1,0 +1,33 @@
+// Small Win32 services the DLL and tools share: text conversion, error text, paths, host name.
+// Windows error codes become readable text here and nowhere else.
+#pragma once
+
+#include <windows.h>
+
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace raswarden::win32 {
+
+[[nodiscard]] std::wstring to_wide(std::string_view utf8);
+[[nodiscard]] std::string to_utf8(std::wstring_view wide);
+
+// "Access is denied. (5)" for GetLastError codes.
+[[nodiscard]] std::string describe_error(DWORD code);
+[[nodiscard]] std::error_code last_error_code() noexcept;
+
+// ExpandEnvironmentStringsW; returns the input unchanged if expansion fails.
+[[nodiscard]] std::wstring expand_environment(std::wstring_view text);
+// GetEnvironmentVariableW; empty when unset.
+[[nodiscard]] std::wstring environment_variable(const wchar_t* name);
+// Creates the folder and any missing parents. Returns 0 or the Win32 error of the first failure.
+DWORD create_directories(const std::wstring& path);
+// The DNS host name (falls back to the NetBIOS name, then "unknown-host").
+[[nodiscard]] std::string host_name();
+// Reads a whole file. Returns false with the Win32 error in `error` when it cannot.
+bool read_file(const std::wstring& path, std::string& contents, DWORD& error);
+// Full path of a loaded module (the DLL itself, to find files beside it).
+[[nodiscard]] std::wstring module_path(HMODULE module);
+
+}  // namespace raswarden::win32

@@ -27,8 +27,9 @@ add_library(raswarden SHARED
 set_target_properties(raswarden PROPERTIES PREFIX "" OUTPUT_NAME raswarden)
 target_link_libraries(raswarden PRIVATE raswarden_win32 raswarden::spdlog)
 if(CMAKE_SIZEOF_VOID_P EQUAL 4)
-  # Map Name@N to the plain names the .def lists.
-  target_link_options(raswarden PRIVATE -Wl,--kill-at)
+  # The .def lists plain names; let ld bind each to its Name@N symbol (that binding is the point,
+  # so its per-symbol warning is switched off) and export it undecorated.
+  target_link_options(raswarden PRIVATE -Wl,--enable-stdcall-fixup -Wl,--kill-at)
 endif()
 raswarden_set_warnings(raswarden)
 
@@ -43,5 +44,6 @@ if(NOT RASWARDEN_DLL_ONLY)
 
   add_executable(rrashost src/tools/rrashost/main.cpp)
   target_link_libraries(rrashost PRIVATE raswarden_host)
+  target_link_options(rrashost PRIVATE -municode)
   raswarden_set_warnings(rrashost)
 endif()

@@ -17,7 +17,7 @@ class reader {
   template <typename T>
   bool read(std::uint64_t offset, T& out) const {
     if (offset > bytes_.size() || bytes_.size() - offset < sizeof(T)) return false;
-    std::memcpy(&out, bytes_.data() + offset, sizeof(T));
+    std::memcpy(&out, bytes_.data() + static_cast<std::size_t>(offset), sizeof(T));
     return true;
   }
 
@@ -26,7 +26,7 @@ class reader {
     out.clear();
     for (std::size_t i = 0; i < limit; ++i) {
       if (offset + i >= bytes_.size()) return false;
-      const auto c = static_cast<char>(bytes_[offset + i]);
+      const auto c = static_cast<char>(bytes_[static_cast<std::size_t>(offset + i)]);
       if (c == '\0') return true;
       out.push_back(c);
     }

@@ -25,11 +25,22 @@
 
 #include <cstddef>
 
-inline constexpr UCHAR MPRAPI_ADMIN_DLL_VERSION_1 = 0x1;
-inline constexpr UCHAR MPRAPI_ADMIN_DLL_VERSION_2 = 0x2;
-inline constexpr UCHAR MPRAPI_RAS_CONNECTION_OBJECT_REVISION_1 = 0x1;
-inline constexpr UCHAR MPRAPI_PPP_PROJECTION_INFO_TYPE = 0x1;
-inline constexpr UCHAR MPRAPI_IKEV2_PROJECTION_INFO_TYPE = 0x2;
+// Values from the SDK; mingw-w64 defines only some of them (as macros).
+#ifndef MPRAPI_ADMIN_DLL_VERSION_1
+#define MPRAPI_ADMIN_DLL_VERSION_1 0x1
+#endif
+#ifndef MPRAPI_ADMIN_DLL_VERSION_2
+#define MPRAPI_ADMIN_DLL_VERSION_2 0x2
+#endif
+#ifndef MPRAPI_RAS_CONNECTION_OBJECT_REVISION_1
+#define MPRAPI_RAS_CONNECTION_OBJECT_REVISION_1 0x1
+#endif
+#ifndef MPRAPI_PPP_PROJECTION_INFO_TYPE
+#define MPRAPI_PPP_PROJECTION_INFO_TYPE 0x1
+#endif
+#ifndef MPRAPI_IKEV2_PROJECTION_INFO_TYPE
+#define MPRAPI_IKEV2_PROJECTION_INFO_TYPE 0x2
+#endif
 
 // The two slots mingw-w64 lacks. Their semantics are undocumented (mprapi-reference.md 1.7).
 typedef BOOL(APIENTRY* PMPRADMINACCEPTTUNNELENDPOINTCHANGEEX)(RAS_CONNECTION_EX*);

@@ -1,0 +1,199 @@
+#include "raswarden/accounting.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/fakes.hpp"
+
+namespace raswarden::core {
+namespace {
+
+using testing::failing_sink;
+using testing::fake_clock;
+using testing::recording_diagnostics;
+
+TEST(FormatTimestamp, Epoch) { EXPECT_EQ(format_timestamp(0), "1970-01-01T00:00:00.000Z"); }
+
+TEST(FormatTimestamp, KnownInstantsWithMilliseconds) {
+  EXPECT_EQ(format_timestamp(1795305137123), "2026-11-21T23:52:17.123Z");
+  EXPECT_EQ(format_timestamp(946684799999), "1999-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_timestamp(946684800000), "2000-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_timestamp(1), "1970-01-01T00:00:00.001Z");
+}
+
+TEST(FormatTimestamp, LeapDays) {
+  EXPECT_EQ(format_timestamp(1709210096789), "2024-02-29T12:34:56.789Z");
+  EXPECT_EQ(format_timestamp(951782400001), "2000-02-29T00:00:00.001Z");
+  // The day after a leap day.
+  EXPECT_EQ(format_timestamp(1709251200000), "2024-03-01T00:00:00.000Z");
+}
+
+TEST(FormatTimestamp, BeforeEpoch) { EXPECT_EQ(format_timestamp(-1), "1969-12-31T23:59:59.999Z"); }
+
+TEST(FormatTimestamp, AlwaysSameLength) {
+  for (const std::int64_t ms : {std::int64_t{0}, std::int64_t{1709210096789}, std::int64_t{253402300799999}}) {
+    EXPECT_EQ(format_timestamp(ms).size(), 24U) << ms;
+  }
+  EXPECT_EQ(format_timestamp(253402300799999), "9999-12-31T23:59:59.999Z");
+}
+
+TEST(MemorySink, KeepsLinesInOrder) {
+  memory_sink sink;
+  EXPECT_TRUE(sink.lines().empty());
+  EXPECT_TRUE(sink.append("a\n"));
+  EXPECT_TRUE(sink.append("b\n"));
+  EXPECT_EQ(sink.lines(), (std::vector<std::string>{"a\n", "b\n"}));
+}
+
+struct writer_fixture {
+  explicit writer_fixture(std::int64_t tick_ms = 1) : time(1709210096789, tick_ms) {
+    auto owned = std::make_unique<memory_sink>();
+    sink = owned.get();
+    writer = std::make_unique<accounting_writer>("vpn-gw1", std::move(owned), time, diag);
+  }
+  std::vector<nlohmann::json> records() const {
+    std::vector<nlohmann::json> out;
+    for (const auto& line : sink->lines()) {
+      EXPECT_EQ(line.back(), '\n');
+      EXPECT_EQ(line.find('\n'), line.size() - 1) << line;
+      out.push_back(nlohmann::json::parse(line));
+    }
+    return out;
+  }
+  fake_clock time;
+  recording_diagnostics diag;
+  memory_sink* sink = nullptr;
+  std::unique_ptr<accounting_writer> writer;
+};
+
+TEST(AccountingWriter, WritesCommonFields) {
+  writer_fixture f(0);
+  json_line& line = f.writer->begin("connection-accept", "MprAdminAcceptNewConnection3");
+  line.field("user", "alice");
+  EXPECT_TRUE(f.writer->commit(line));
+
+  const auto records = f.records();
+  ASSERT_EQ(records.size(), 1U);
+  const auto& r = records[0];
+  EXPECT_EQ(r["schema"], accounting_schema_version);
+  EXPECT_EQ(r["ts"], "2024-02-29T12:34:56.789Z");
+  EXPECT_EQ(r["event"], "connection-accept");
+  EXPECT_EQ(r["server"], "vpn-gw1");
+  EXPECT_EQ(r["callback"], "MprAdminAcceptNewConnection3");
+  EXPECT_EQ(r["seq"], 1);
+  EXPECT_EQ(r["user"], "alice");
+  EXPECT_EQ(f.writer->records_written(), 1U);
+  EXPECT_EQ(f.writer->records_failed(), 0U);
+  // The first fields come in a fixed order.
+  EXPECT_EQ(f.sink->lines()[0].rfind("{\"schema\":1,\"ts\":\"2024-02-29T12:34:56.789Z\",\"event\":", 0), 0U)
+      << f.sink->lines()[0];
+}
+
+TEST(AccountingWriter, SeqStrictlyIncreasesFromOneAndTimeFollowsFileOrder) {
+  writer_fixture f(3);
+  for (int i = 0; i < 10; ++i) {
+    json_line& line = f.writer->begin("ip-assign", "MprAdminGetIpAddressForUser");
+    line.field("i", std::uint64_t(i));
+    ASSERT_TRUE(f.writer->commit(line));
+  }
+  const auto records = f.records();
+  ASSERT_EQ(records.size(), 10U);
+  std::string last_ts;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i]["seq"].get<std::uint64_t>(), i + 1);
+    EXPECT_EQ(records[i]["i"].get<std::uint64_t>(), i);
+    const auto ts = records[i]["ts"].get<std::string>();
+    EXPECT_GE(ts, last_ts);  // fixed-width RFC 3339 compares as text
+    last_ts = ts;
+  }
+  EXPECT_EQ(records.front()["ts"], "2024-02-29T12:34:56.789Z");
+  EXPECT_EQ(records.back()["ts"], "2024-02-29T12:34:56.816Z");
+  EXPECT_EQ(f.writer->records_written(), 10U);
+}
+
+TEST(AccountingWriter, ConcurrentWritersKeepSeqAndTimeInFileOrder) {
+  writer_fixture f(1);
+  constexpr int threads = 4;
+  constexpr int per_thread = 200;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&f, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        json_line& line = f.writer->begin("link-accept", "thread");
+        line.field("thread", std::uint64_t(t));
+        f.writer->commit(line);
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  const auto records = f.records();
+  ASSERT_EQ(records.size(), std::size_t{threads * per_thread});
+  std::string last_ts;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i]["seq"].get<std::uint64_t>(), i + 1);
+    const auto ts = records[i]["ts"].get<std::string>();
+    EXPECT_GT(ts, last_ts);  // the clock ticks 1 ms per read, and it is read under the lock
+    last_ts = ts;
+  }
+}
+
+TEST(AccountingWriter, FailingSinkCountsAndReports) {
+  fake_clock time;
+  recording_diagnostics diag;
+  auto owned = std::make_unique<failing_sink>();
+  failing_sink* sink = owned.get();
+  accounting_writer writer("srv", std::move(owned), time, diag);
+
+  json_line& line = writer.begin("service-start", "MprAdminInitializeDll");
+  EXPECT_FALSE(writer.commit(line));
+  EXPECT_EQ(writer.records_failed(), 1U);
+  EXPECT_EQ(writer.records_written(), 0U);
+  const auto entries = diag.entries();
+  ASSERT_EQ(entries.size(), 1U);
+  EXPECT_EQ(entries[0].level, severity::error);
+  EXPECT_NE(entries[0].message.find("could not be written"), std::string::npos) << entries[0].message;
+  EXPECT_NE(entries[0].message.find("service-start"), std::string::npos) << entries[0].message;
+
+  // Once the sink recovers, seq continues: the failed record consumed seq 1.
+  sink->fail = false;
+  json_line& next = writer.begin("service-stop", "MprAdminTerminateDll");
+  EXPECT_TRUE(writer.commit(next));
+  EXPECT_EQ(writer.records_written(), 1U);
+  EXPECT_EQ(writer.records_failed(), 1U);
+  const auto lines = sink->inner.lines();
+  ASSERT_EQ(lines.size(), 1U);
+  EXPECT_EQ(nlohmann::json::parse(lines[0])["seq"], 2);
+  EXPECT_EQ(diag.entries().size(), 1U);
+}
+
+TEST(AccountingWriter, MissingSinkCountsAsFailure) {
+  fake_clock time;
+  recording_diagnostics diag;
+  accounting_writer writer("srv", nullptr, time, diag);
+  json_line& line = writer.begin("service-start", "cb");
+  EXPECT_FALSE(writer.commit(line));
+  EXPECT_EQ(writer.records_failed(), 1U);
+  EXPECT_EQ(diag.count(severity::error), 1U);
+}
+
+TEST(AccountingWriter, EscapesServerAndCallback) {
+  fake_clock time;
+  recording_diagnostics diag;
+  auto owned = std::make_unique<memory_sink>();
+  memory_sink* sink = owned.get();
+  accounting_writer writer("gw\"1\\", std::move(owned), time, diag);
+  json_line& line = writer.begin("service-start", "cb\n");
+  ASSERT_TRUE(writer.commit(line));
+  const auto r = nlohmann::json::parse(sink->lines().at(0));
+  EXPECT_EQ(r["server"], "gw\"1\\");
+  EXPECT_EQ(r["callback"], "cb\n");
+}
+
+}  // namespace
+}  // namespace raswarden::core

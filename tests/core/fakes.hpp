@@ -1,0 +1,78 @@
+// Test doubles shared by the core tests: a controllable clock and a diagnostics sink that keeps
+// what it was told.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "raswarden/accounting.hpp"
+#include "raswarden/platform.hpp"
+
+namespace raswarden::core::testing {
+
+// Starts at a fixed instant; `advance` moves both clocks. With `tick_ms`, every wall-clock read
+// also moves time forward, so successive records get distinct timestamps.
+class fake_clock final : public clock {
+ public:
+  explicit fake_clock(std::int64_t start_unix_ms = 1795305137123, std::int64_t tick_ms = 0)
+      : unix_ms_(start_unix_ms), tick_ms_(tick_ms) {}
+
+  [[nodiscard]] std::int64_t now_unix_ms() const override { return unix_ms_.fetch_add(tick_ms_); }
+  [[nodiscard]] std::uint64_t steady_ns() const override { return steady_ns_.load(); }
+
+  void advance_ms(std::int64_t ms) {
+    unix_ms_ += ms;
+    steady_ns_ += static_cast<std::uint64_t>(ms) * 1000000ULL;
+  }
+
+ private:
+  mutable std::atomic<std::int64_t> unix_ms_;
+  std::int64_t tick_ms_;
+  std::atomic<std::uint64_t> steady_ns_{5000000000000ULL};
+};
+
+class recording_diagnostics final : public diagnostics {
+ public:
+  struct entry {
+    severity level;
+    std::string message;
+  };
+  void report(severity level, std::string_view message) noexcept override {
+    try {
+      const std::lock_guard lock(mutex_);
+      entries_.push_back(entry{level, std::string(message)});
+    } catch (...) {
+    }
+  }
+  [[nodiscard]] std::vector<entry> entries() const {
+    const std::lock_guard lock(mutex_);
+    return entries_;
+  }
+  [[nodiscard]] std::size_t count(severity level) const {
+    const std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& e : entries_) n += e.level == level ? 1 : 0;
+    return n;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<entry> entries_;
+};
+
+// A sink that fails on demand (a full disk, a revoked handle).
+class failing_sink final : public record_sink {
+ public:
+  bool append(std::string_view line) noexcept override {
+    if (fail.load()) return false;
+    return inner.append(line);
+  }
+  std::atomic<bool> fail{true};
+  memory_sink inner;
+};
+
+}  // namespace raswarden::core::testing

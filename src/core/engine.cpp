@@ -7,7 +7,7 @@
 namespace raswarden::core {
 
 std::string format_ipv4(std::uint32_t address) {
-  // The DWORD holds the address as it lies in memory in an IN_ADDR: first octet in the lowest byte.
+  // The 32-bit value holds the address as it lies in memory in an IN_ADDR: first octet in the lowest byte.
   return fmt::format("{}.{}.{}.{}", address & 0xFF, (address >> 8) & 0xFF, (address >> 16) & 0xFF,
                      (address >> 24) & 0xFF);
 }

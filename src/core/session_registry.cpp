@@ -30,14 +30,23 @@ std::string_view to_string(close_cause cause) noexcept {
 
 void session_registry::key_memory::remember(const session_key& key, std::string session_id) {
   if (capacity_ == 0) return;
-  if (index_.insert_or_assign(key, std::move(session_id)).second) order_.push_back(key);
-  while (order_.size() > capacity_) {
-    index_.erase(order_.front());
+  // Remembering a key again makes it the most recent; its older place in order_ goes stale.
+  const std::uint64_t generation = ++next_generation_;
+  index_.insert_or_assign(key, entry{std::move(session_id), generation});
+  order_.emplace_back(key, generation);
+  const auto is_current = [this](const std::pair<session_key, std::uint64_t>& e) {
+    const auto found = index_.find(e.first);
+    return found != index_.end() && found->second.generation == e.second;
+  };
+  // Every key in index_ has exactly one current entry in order_, so this ends.
+  while (index_.size() > capacity_) {
+    if (is_current(order_.front())) index_.erase(order_.front().first);
     order_.pop_front();
   }
-  // Keys forgotten early (reused for a new session) leave stale entries in order_; bound that too.
+  // Keys forgotten early (reused for a new session) or remembered again leave stale entries in
+  // order_; drop them now and then so order_ stays bounded (amortised O(1) per call).
   if (order_.size() > index_.size() * 2 + 16) {
-    std::erase_if(order_, [this](const session_key& k) { return !index_.contains(k); });
+    std::erase_if(order_, [&is_current](const auto& e) { return !is_current(e); });
   }
 }
 
@@ -49,6 +58,7 @@ bool guids_conflict(const connection_info& a, const connection_info& b) {
   return a.id && b.id && !a.id->is_nil() && !b.id->is_nil() && *a.id != *b.id;
 }
 
+// `order` holds exactly the keys of `map`, oldest first: entries leave both together.
 template <typename Map, typename Order>
 void remember_rejected(Map& map, Order& order, const session_key& key, typename Map::mapped_type state,
                        std::size_t capacity) {
@@ -58,6 +68,30 @@ void remember_rejected(Map& map, Order& order, const session_key& key, typename 
     map.erase(order.front());
     order.pop_front();
   }
+}
+
+// Removes a rejected entry before its turn (its hangup arrived, or the key was reused). Only the
+// rejected sessions still waiting for their hangup are in `order`, so the scan is short.
+template <typename Map, typename Order>
+void forget_rejected(Map& map, Order& order, typename Map::iterator entry) {
+  std::erase(order, entry->first);
+  map.erase(entry);
+}
+
+// The per-user connection count is keyed by the lower-cased user a connection was counted under;
+// when a later callback changes a live connection's user, the count moves with it.
+void release_user(std::unordered_map<std::string, std::size_t>& per_user, const std::string& user_lower) {
+  if (auto count = per_user.find(user_lower); count != per_user.end()) {
+    if (--count->second == 0) per_user.erase(count);
+  }
+}
+
+void move_user(std::unordered_map<std::string, std::size_t>& per_user, const std::string& from_lower,
+               const std::string& to_user) {
+  std::string to_lower = ascii_lower(to_user);
+  if (to_lower == from_lower) return;
+  release_user(per_user, from_lower);
+  ++per_user[std::move(to_lower)];
 }
 }  // namespace
 
@@ -79,7 +113,9 @@ decision session_registry::open_connection(const session_key& key, const connect
   const std::lock_guard lock(mutex_);
   if (auto live = connections_.find(key); live != connections_.end()) {
     if (!guids_conflict(live->second.info, info)) {
+      const std::string counted_as = ascii_lower(live->second.info.user);
       live->second.info.merge_missing_from(info);
+      move_user(connections_per_user_, counted_as, live->second.info.user);
       ++stats_.duplicates;
       events.duplicate("connection accept", key);
       return live->second.admission;
@@ -95,7 +131,7 @@ decision session_registry::open_connection(const session_key& key, const connect
       events.duplicate("connection accept (rejected)", key);
       return rejected->second.admission;
     }
-    rejected_connections_.erase(rejected);
+    forget_rejected(rejected_connections_, rejected_connection_order_, rejected);
   }
   closed_connections_.forget(key);
 
@@ -133,6 +169,7 @@ void session_registry::close_connection_locked(
     std::unordered_map<session_key, connection_state, session_key_hash>::iterator it, const connection_info* final_info,
     close_cause cause, const timestamps& now, registry_events& events) {
   connection_state& connection = it->second;
+  const std::string counted_as = ascii_lower(connection.info.user);  // before the hangup's fields
   if (final_info != nullptr) {
     // The hangup's counters and duration are final; keep the accept-time fields it lacks.
     connection_info merged = *final_info;
@@ -141,10 +178,7 @@ void session_registry::close_connection_locked(
   }
   close_links_of(connection, now, events);
   events.connection_closed(connection, cause, now);
-  const std::string user = ascii_lower(connection.info.user);
-  if (auto count = connections_per_user_.find(user); count != connections_per_user_.end()) {
-    if (--count->second == 0) connections_per_user_.erase(count);
-  }
+  release_user(connections_per_user_, counted_as);
   closed_connections_.remember(it->first, connection.session_id);
   connections_.erase(it);
 }
@@ -162,7 +196,7 @@ void session_registry::close_connection(const session_key& key, const connection
     rejected->second.info = std::move(merged);
     events.connection_closed(rejected->second, close_cause::hangup, now);
     closed_connections_.remember(key, rejected->second.session_id);
-    rejected_connections_.erase(rejected);
+    forget_rejected(rejected_connections_, rejected_connection_order_, rejected);
     return;
   }
   if (closed_connections_.contains(key)) {
@@ -206,7 +240,9 @@ decision session_registry::open_link(const session_key& key, const session_key& 
     }
     links_.erase(live);
   }
-  rejected_links_.erase(key);
+  if (auto rejected = rejected_links_.find(key); rejected != rejected_links_.end()) {
+    forget_rejected(rejected_links_, rejected_link_order_, rejected);
+  }
   closed_links_.forget(key);
 
   const auto owner = connections_.find(connection);
@@ -264,7 +300,7 @@ void session_registry::close_link(const session_key& key, const link_info& final
     with_final(rejected->second);
     events.link_closed(rejected->second, close_cause::hangup, now);
     closed_links_.remember(key, rejected->second.link_id);
-    rejected_links_.erase(rejected);
+    forget_rejected(rejected_links_, rejected_link_order_, rejected);
     return;
   }
   if (closed_links_.contains(key)) {
@@ -292,9 +328,11 @@ std::string session_registry::update_connection(const session_key& key, const co
   const std::lock_guard lock(mutex_);
   const auto live = connections_.find(key);
   if (live == connections_.end()) return {};
+  const std::string counted_as = ascii_lower(live->second.info.user);
   connection_info merged = info;
   merged.merge_missing_from(live->second.info);
   live->second.info = std::move(merged);
+  move_user(connections_per_user_, counted_as, live->second.info.user);
   return live->second.session_id;
 }
 

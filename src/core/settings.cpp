@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+
 namespace raswarden::core {
 
 namespace {
@@ -26,7 +28,7 @@ settings_result parse_settings(std::string_view json_text, std::string_view sour
   }
   for (const auto& [key, value] : document.items()) {
     if (key == "schema") {
-      if (!value.is_number_unsigned() || value.get<unsigned>() != 1) {
+      if (!value.is_number_unsigned() || value.get<std::uint64_t>() != 1) {
         result.problems.push_back(fmt::format("{}: /schema: expected 1, found {}", source_name, value.dump()));
       }
     } else if (key == "accounting") {

@@ -1,0 +1,116 @@
+#include "dll/dll_fixture.hpp"
+
+#include <algorithm>
+#include <atomic>
+
+#include "win32/system.hpp"
+
+namespace raswarden::testing {
+
+HMODULE dll_test::module_ = nullptr;
+
+std::wstring dll_test::dll_path() {
+  // The DLL is built next to the test executable.
+  std::wstring path = win32::module_path(nullptr);
+  path.resize(path.find_last_of(L"\\/") + 1);
+  return path + L"raswarden.dll";
+}
+
+void dll_test::SetUpTestSuite() {
+  if (module_ == nullptr) module_ = ::LoadLibraryW(dll_path().c_str());
+  ASSERT_NE(module_, nullptr) << "cannot load " << win32::to_utf8(dll_path()) << ": "
+                              << win32::describe_error(::GetLastError());
+}
+
+void dll_test::TearDownTestSuite() {
+  // Kept loaded for the process: the DLL's state is per process, like inside RRAS.
+}
+
+void dll_test::SetUp() {
+  static std::atomic<unsigned> counter{0};
+  wchar_t temp[MAX_PATH + 1] = {};
+  ::GetTempPathW(MAX_PATH, temp);
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  directory_ = std::wstring(temp) + L"raswarden-test-" + std::to_wstring(::GetCurrentProcessId()) + L"-" +
+               std::to_wstring(counter++) + L"-" + win32::to_wide(info->name());
+  std::replace(directory_.begin(), directory_.end(), L'/', L'_');
+  write_config("{\"schema\":1,\"accounting\":{\"directory\":" +
+               nlohmann::json(win32::to_utf8(directory_ + L"\\logs")).dump() + "}}");
+}
+
+void dll_test::TearDown() {
+  if (!terminated_) terminate();
+  ::SetEnvironmentVariableW(L"RASWARDEN_CONFIG", nullptr);
+}
+
+void dll_test::write_config(const std::string& text) {
+  ASSERT_EQ(win32::create_directories(directory_), 0u);
+  config_path_ = directory_ + L"\\raswarden.json";
+  const HANDLE file = ::CreateFileW(config_path_.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, 0, nullptr);
+  ASSERT_NE(file, INVALID_HANDLE_VALUE);
+  DWORD written = 0;
+  ::WriteFile(file, text.data(), static_cast<DWORD>(text.size()), &written, nullptr);
+  ::CloseHandle(file);
+  ::SetEnvironmentVariableW(L"RASWARDEN_CONFIG", config_path_.c_str());
+}
+
+void dll_test::initialize() {
+  using init_fn = DWORD(WINAPI*)();
+  ASSERT_EQ(fn<init_fn>("MprAdminInitializeDll")(), static_cast<DWORD>(NO_ERROR));
+  terminated_ = false;
+}
+
+void dll_test::terminate() {
+  using terminate_fn = DWORD(WINAPI*)();
+  EXPECT_EQ(fn<terminate_fn>("MprAdminTerminateDll")(), static_cast<DWORD>(NO_ERROR));
+  terminated_ = true;
+}
+
+std::vector<nlohmann::json> dll_test::records() const {
+  std::vector<std::wstring> files;
+  WIN32_FIND_DATAW found{};
+  const std::wstring logs = directory_ + L"\\logs\\";
+  const HANDLE search = ::FindFirstFileW((logs + L"accounting-*.jsonl").c_str(), &found);
+  if (search != INVALID_HANDLE_VALUE) {
+    do {
+      files.push_back(logs + found.cFileName);
+    } while (::FindNextFileW(search, &found) != 0);
+    ::FindClose(search);
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<nlohmann::json> result;
+  for (const std::wstring& file : files) {
+    std::string text;
+    DWORD error = 0;
+    EXPECT_TRUE(win32::read_file(file, text, error)) << win32::describe_error(error);
+    std::size_t start = 0;
+    while (start < text.size()) {
+      const std::size_t end = text.find('\n', start);
+      EXPECT_NE(end, std::string::npos) << "record without its terminating newline";
+      if (end == std::string::npos) break;
+      const std::string line = text.substr(start, end - start);
+      nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+      EXPECT_TRUE(record.is_object()) << "not a JSON object: " << line;
+      result.push_back(std::move(record));
+      start = end + 1;
+    }
+  }
+  return result;
+}
+
+std::vector<nlohmann::json> dll_test::records_of(std::string_view event) const {
+  std::vector<nlohmann::json> matching;
+  for (auto& record : records()) {
+    if (record.value("event", "") == event) matching.push_back(std::move(record));
+  }
+  return matching;
+}
+
+std::string dll_test::diagnostic_log() const {
+  std::string text;
+  DWORD error = 0;
+  win32::read_file(directory_ + L"\\logs\\raswarden.log", text, error);
+  return text;
+}
+
+}  // namespace raswarden::testing

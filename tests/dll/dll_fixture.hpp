@@ -1,0 +1,57 @@
+// Loads the built raswarden.dll as RRAS would (LoadLibrary, GetProcAddress by plain name) and
+// gives each test a fresh accounting folder through RASWARDEN_CONFIG, then reads back the
+// records the DLL wrote. Deliberately free of mprapi.h so the NT 4.0 tests (rassapi.h) can use it.
+#pragma once
+
+#include <windows.h>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace raswarden::testing {
+
+class dll_test : public ::testing::Test {
+ public:
+  // raswarden.dll next to the test executable.
+  [[nodiscard]] static std::wstring dll_path();
+
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+  void SetUp() override;
+  void TearDown() override;
+
+  // An export by name, as RRAS resolves it. Fails the test when missing.
+  template <typename Fn>
+  static Fn fn(const char* name) {
+    const FARPROC proc = ::GetProcAddress(module_, name);
+    EXPECT_NE(proc, nullptr) << name << " is not exported";
+    return reinterpret_cast<Fn>(reinterpret_cast<void*>(proc));
+  }
+
+  // MprAdminInitializeDll / MprAdminTerminateDll.
+  void initialize();
+  void terminate();
+
+  // Every record written so far, parsed; a line that is not a JSON object fails the test.
+  [[nodiscard]] std::vector<nlohmann::json> records() const;
+  [[nodiscard]] std::vector<nlohmann::json> records_of(std::string_view event) const;
+  // Lines of the DLL's own log (raswarden.log).
+  [[nodiscard]] std::string diagnostic_log() const;
+
+  // Points RASWARDEN_CONFIG at a file with this text (for configuration tests).
+  void write_config(const std::string& text);
+  [[nodiscard]] const std::wstring& directory() const noexcept { return directory_; }
+  static HMODULE module_;
+
+ private:
+  std::wstring directory_;
+  std::wstring config_path_;
+  bool terminated_ = true;
+};
+
+}  // namespace raswarden::testing

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "raswarden/policy.hpp"
@@ -149,9 +150,16 @@ class session_registry {
     void forget(const session_key& key) { index_.erase(key); }
 
    private:
+    struct entry {
+      std::string session_id;
+      std::uint64_t generation = 0;
+    };
     std::size_t capacity_;
-    std::deque<session_key> order_;
-    std::unordered_map<session_key, std::string, session_key_hash> index_;
+    std::uint64_t next_generation_ = 0;
+    // Oldest first. An entry whose generation no longer matches index_ is stale (its key was
+    // forgotten or remembered again since) and is skipped when it reaches the front.
+    std::deque<std::pair<session_key, std::uint64_t>> order_;
+    std::unordered_map<session_key, entry, session_key_hash> index_;
   };
 
   registry_counts counts_for(const std::string& user_lower, const connection_state* connection) const;

@@ -10,7 +10,7 @@
 
 namespace raswarden::core {
 
-// A Win32 HANDLE value as an integer. Only compared, never dereferenced.
+// A Win32 handle value as an integer. Only compared, never dereferenced.
 using handle_value = std::uint64_t;
 
 // A GUID in its Win32 field layout (Data1..Data4), printed in the registry form
@@ -70,7 +70,7 @@ struct error_counters {
 };
 
 // Counters as RRAS reports them. "in" is what the server received from the client, "out" what
-// it sent. RRAS's DWORD counters are widened here so later code can add wrap detection.
+// it sent. RRAS's 32-bit counters are widened here so later code can add wrap detection.
 struct traffic_counters {
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;

@@ -548,6 +548,14 @@ TEST_F(SessionRegistry, UserCountFollowsTheUserItWasCountedUnder) {
   ASSERT_EQ(seen.size(), 6U);
   EXPECT_EQ(seen[4].user_connections, 0U);
   EXPECT_EQ(seen[5].user_connections, 0U);
+
+  // A reauthentication that names another user moves the connection to that user.
+  EXPECT_FALSE(registry.update_connection(handle_key(5), connection(5, "Dave")).empty());
+  registry.open_connection(handle_key(7), connection(7, "dave"), at_second(8), decide, events);
+  registry.open_connection(handle_key(8), connection(8, "carol"), at_second(8), decide, events);
+  ASSERT_EQ(seen.size(), 8U);
+  EXPECT_EQ(seen[6].user_connections, 1U);
+  EXPECT_EQ(seen[7].user_connections, 0U);
 }
 
 TEST_F(SessionRegistry, LinkDeciderSeesConnectionAndItsLinks) {
@@ -706,12 +714,12 @@ TEST(SessionRegistryMemory, ManyReusedKeysStayBounded) {
     registry.close_connection(handle_key(h), connection_info{}, at_second(round), events);
   }
   events.clear();
-  // The last four keys closed were 2, 3, 4, 5 (rounds 196-199).
-  for (std::uint64_t h : {2U, 3U, 4U, 5U}) {
+  // The last four keys closed were 4, 5, 0, 1 (rounds 196-199); 2 and 3 are forgotten.
+  for (std::uint64_t h : {4U, 5U, 0U, 1U}) {
     registry.close_connection(handle_key(h), connection_info{}, at_second(300), events);
   }
   EXPECT_EQ(events.count(event_kind::duplicate), 4U);
-  registry.close_connection(handle_key(0), connection_info{}, at_second(300), events);
+  registry.close_connection(handle_key(2), connection_info{}, at_second(300), events);
   EXPECT_EQ(events.count(event_kind::connection_closed), 1U);
 }
 

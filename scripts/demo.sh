@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The demo: builds raswarden.dll and rrashost for Windows x64, then lets rrashost load the DLL
+# exactly as RRAS does (MprAdminInitializeDllEx) and drive four users through real connection
+# lifecycles (SSTP, IKEv2, multilink dial-up, L2TP) under Wine. Prints every decision, then the
+# accounting records the DLL wrote.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+cmake --preset mingw-x64 >/dev/null
+cmake --build --preset mingw-x64 -j2 --target raswarden rrashost
+
+demo_dir="$PWD/build/demo"
+rm -rf "$demo_dir"
+mkdir -p "$demo_dir"
+# Windows sees the Linux root as drive Z:.
+windows_dir="Z:$(echo "$demo_dir" | tr '/' '\\')"
+printf '{ "schema": 1, "accounting": { "directory": "%s" } }\n' "${windows_dir//\\/\\\\}\\\\logs" \
+  > "$demo_dir/raswarden.json"
+
+export WINEPREFIX="$PWD/build/mingw-x64/wineprefix" WINEDEBUG=-all
+export RASWARDEN_CONFIG="$windows_dir\\raswarden.json"
+echo
+echo "== rrashost drives raswarden.dll"
+wine build/mingw-x64/rrashost.exe --dll "Z:$(echo "$PWD/build/mingw-x64/raswarden.dll" | tr '/' '\\')" --demo
+
+echo
+echo "== accounting records ($demo_dir/logs), one JSON object per line"
+cat "$demo_dir"/logs/accounting-*.jsonl
+echo
+echo "== RasWarden's own log"
+cat "$demo_dir/logs/raswarden.log"

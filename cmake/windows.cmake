@@ -36,10 +36,15 @@ raswarden_set_warnings(raswarden)
 if(NOT RASWARDEN_DLL_ONLY)
   # Loads and drives admin DLLs the way RRAS does; shared by rrashost and the DLL tests.
   add_library(raswarden_host STATIC
+    src/host/admin_chain.cpp
     src/host/admin_dll.cpp
-    src/host/ras_structs.cpp)
+    src/host/conformance.cpp
+    src/host/driver.cpp
+    src/host/ras_structs.cpp
+    src/host/registry_dlls.cpp
+    src/host/scenario.cpp)
   target_include_directories(raswarden_host PUBLIC ${PROJECT_SOURCE_DIR}/src)
-  target_link_libraries(raswarden_host PUBLIC raswarden_win32 raswarden_common)
+  target_link_libraries(raswarden_host PUBLIC raswarden_win32 raswarden_common PRIVATE raswarden::json)
   raswarden_set_warnings(raswarden_host)
 
   add_executable(rrashost src/tools/rrashost/main.cpp)

@@ -121,6 +121,15 @@ bool admin_dll::accept_link(port_structs& p) const {
   return entry_.callbacks.lpfnRasAdminAcceptNewLink(&p.p0, &p.p1) != FALSE;
 }
 
+bool admin_dll::reauthenticate(connection_structs& c) const {
+  if (entry_.ex_path) {
+    return entry_.callbacks.lpfnRasAdminAcceptReauthenticationEx == nullptr ||
+           entry_.callbacks.lpfnRasAdminAcceptReauthenticationEx(&c.ex) != FALSE;
+  }
+  return entry_.accept_reauthentication == nullptr ||
+         entry_.accept_reauthentication(&c.c0, &c.c1, &c.c2, &c.c3) != FALSE;
+}
+
 void admin_dll::hangup_link(port_structs& p) const { entry_.callbacks.lpfnRasAdminLinkHangupNotification(&p.p0, &p.p1); }
 
 }  // namespace raswarden::host

@@ -51,6 +51,8 @@ class admin_dll {
   void hangup_connection(connection_structs& c) const;
   [[nodiscard]] bool accept_link(port_structs& p) const;
   void hangup_link(port_structs& p) const;
+  // Reauthentication (NAP) when the DLL has it; a DLL without it is taken to accept.
+  [[nodiscard]] bool reauthenticate(connection_structs& c) const;
   [[nodiscard]] bool has_ip_callbacks() const noexcept { return entry_.callbacks.lpfnMprAdminGetIpAddressForUser != nullptr; }
 
  private:

@@ -72,7 +72,7 @@ class balancing_events final : public registry_events {
 };
 
 constexpr int thread_count = 8;
-constexpr std::uint64_t lifecycles_per_thread = 1500;
+constexpr std::uint64_t lifecycles_per_thread = 700;
 constexpr std::uint64_t shared_marker = 0xFFFFULL << 40;
 
 TEST(SessionRegistryConcurrency, ParallelLifecyclesBalance) {
@@ -171,7 +171,7 @@ TEST(SessionRegistryConcurrency, EngineRecordsStayOrderedAndBalanced) {
   engine eng(engine_options{"gw"}, std::move(owned), nullptr, time, diag);
 
   constexpr int workers = 4;
-  constexpr std::uint64_t per_worker = 250;
+  constexpr std::uint64_t per_worker = 100;
   std::vector<std::thread> threads;
   for (int t = 0; t < workers; ++t) {
     threads.emplace_back([&eng, t] {

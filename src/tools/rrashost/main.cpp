@@ -1,166 +1,242 @@
-// rrashost: loads RRAS admin DLLs as RRAS does and drives them through connection lifecycles.
-// This first version runs the built-in demo; scenarios, generated load and the conformance
-// check build on the same host library.
+// rrashost: an RRAS admin-DLL loader emulator. Loads admin DLLs exactly as RRAS does (from
+// DLLPath, or --dll), refuses what RRAS would refuse, and drives them through connection
+// lifecycles from a scenario file or a generated load, reporting every decision and the latency
+// of every callback. See docs/rrashost.md.
 #include <cstdio>
 #include <cwchar>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
-#include <fmt/xchar.h>
 
-#include "host/admin_dll.hpp"
-#include "host/ras_structs.hpp"
+#include "host/admin_chain.hpp"
+#include "host/conformance.hpp"
+#include "host/driver.hpp"
+#include "host/registry_dlls.hpp"
+#include "host/scenario.hpp"
 #include "win32/system.hpp"
 
 namespace {
 
-using raswarden::host::admin_dll;
-using raswarden::host::connection_spec;
-using raswarden::host::link_spec;
-using raswarden::host::tunnel_type;
+using namespace raswarden;
 
-void usage() {
-  std::fputs(
-      "usage: rrashost --dll PATH --demo\n"
-      "  --dll PATH   the admin DLL to load (as RRAS would from DLLPath)\n"
-      "  --demo       drive a few realistic connection lifecycles and print each decision\n",
-      stderr);
-}
+constexpr const char* usage_text =
+    "usage: rrashost [--dll PATH]... [--check] [--scenario FILE] [load options] [--stress] [--json]\n"
+    "                [--ack-journal FILE]\n"
+    "\n"
+    "Loads RRAS admin DLLs as RRAS does and drives them.\n"
+    "  --dll PATH          load this DLL (repeatable, in order); without it, the DLLs listed in\n"
+    "                      HKLM\\SOFTWARE\\Microsoft\\RAS\\AdminDll DLLPath are loaded, as RRAS does\n"
+    "  --check             only load, initialize and validate; print each DLL's conformance\n"
+    "  --scenario FILE     run the sessions (and load) described in a JSON scenario file\n"
+    "  --load N            run N generated connection lifecycles\n"
+    "  --threads T         worker threads for the generated load (default 1)\n"
+    "  --concurrency C     connections held open at once (default 1)\n"
+    "  --rate R            arrivals per second (default: as fast as possible)\n"
+    "  --hold-ms H         minimum time a generated connection stays up\n"
+    "  --links L           links per generated connection (default 1)\n"
+    "  --addresses         include the IPv4 address callbacks in every generated lifecycle\n"
+    "  --seed S            seed of the generated users, tunnels and counters (default 1)\n"
+    "  --stress            do not serialize callbacks per function and group as RRAS does\n"
+    "  --json              print the run report as JSON\n"
+    "  --ack-journal FILE  after each callback returns, append one line saying what RRAS was told\n"
+    "\n"
+    "Exit codes: 0 success; 1 RRAS would refuse a DLL (fail to start) or a run failed; 2 bad usage.\n";
 
-// "10.20.0.11" -> the DWORD RRAS passes: the address as it lies in memory, first octet lowest.
-DWORD ipv4_of(const std::wstring& text) {
-  unsigned parts[4] = {0, 0, 0, 0};
-  if (std::swscanf(text.c_str(), L"%u.%u.%u.%u", &parts[0], &parts[1], &parts[2], &parts[3]) != 4) return 0;
-  return (parts[0] & 0xFF) | ((parts[1] & 0xFF) << 8) | ((parts[2] & 0xFF) << 16) | ((parts[3] & 0xFF) << 24);
-}
-
-struct demo_session {
-  connection_spec connection;
-  std::vector<link_spec> links;
+struct options {
+  std::vector<std::wstring> dlls;
+  bool check = false;
+  std::wstring scenario;
+  bool load = false;
+  host::load_options load_options;
+  bool stress = false;
+  bool json = false;
+  std::wstring ack_journal;
 };
 
-std::vector<demo_session> demo_sessions() {
-  std::vector<demo_session> sessions;
-  const auto add = [&](std::uintptr_t handle, tunnel_type tunnel, const wchar_t* user, const wchar_t* client,
-                       const wchar_t* endpoint, DWORD duration, DWORD bytes_in, DWORD bytes_out, int links) {
-    demo_session s;
-    s.connection.handle = handle;
-    s.connection.interface_handle = handle + 1;
-    s.connection.guid = raswarden::host::make_guid(0xD3D0, handle);
-    s.connection.tunnel = tunnel;
-    s.connection.user = user;
-    s.connection.domain = L"CONTOSO";
-    s.connection.remote_computer = L"LAPTOP-" + std::wstring(user).substr(0, 5);
-    s.connection.client_ipv4 = client;
-    s.connection.server_ipv4 = L"10.20.0.1";
-    s.connection.remote_endpoint = endpoint;
-    s.connection.local_endpoint = L"198.51.100.10";
-    s.connection.duration_s = duration;
-    s.connection.counters = {bytes_in, bytes_out, bytes_in / 1200, bytes_out / 1200, 0, 0, 0, 0, 0, 0};
-    for (int i = 0; i < links; ++i) {
-      link_spec l;
-      l.port = handle + 0x100 + static_cast<std::uintptr_t>(i);
-      l.connection = handle;
-      l.tunnel = tunnel;
-      l.port_name = fmt::format(L"{}{}-{}", tunnel == tunnel_type::dialup ? L"COM" : L"VPN", i + 1, handle % 100);
-      l.line_speed_bps = tunnel == tunnel_type::dialup ? 56000 : 1000000000;
-      l.duration_s = duration;
-      l.counters = {bytes_in / static_cast<DWORD>(links), bytes_out / static_cast<DWORD>(links), 0, 0, 0, 0, 0, 0, 0, 0};
-      s.links.push_back(l);
-    }
-    sessions.push_back(std::move(s));
-  };
-  add(0x1000, tunnel_type::sstp, L"alice", L"10.20.0.11", L"203.0.113.7", 1834, 18'400'512, 240'118'272, 1);
-  add(0x2000, tunnel_type::ikev2, L"bob", L"10.20.0.12", L"203.0.113.42", 95, 311'002, 2'048'100, 1);
-  add(0x3000, tunnel_type::dialup, L"carol", L"10.20.0.13", L"", 620, 1'200'400, 3'400'800, 2);
-  add(0x4000, tunnel_type::l2tp, L"dave", L"10.20.0.14", L"198.51.100.77", 12, 40'960, 81'920, 1);
-  return sessions;
+[[noreturn]] void usage_error(const std::string& message) {
+  fmt::print(stderr, "rrashost: {}\n\n{}", message, usage_text);
+  std::exit(2);
 }
 
-int run_demo(admin_dll& dll) {
-  std::vector<demo_session> sessions = demo_sessions();
-  for (demo_session& session : sessions) {
-    const auto& c = session.connection;
-    auto structs = raswarden::host::make_connection(c);
-    const std::string user = raswarden::win32::to_utf8(c.user);
-    DWORD assigned = 0;
-    if (dll.has_ip_callbacks()) {
-      std::wstring port = session.links.front().port_name;
-      // RRAS proposes the address it picked; the DLL may keep or replace it.
-      DWORD address = ipv4_of(c.client_ipv4);
-      BOOL notify = FALSE;
-      const DWORD result =
-          dll.entry().callbacks.lpfnMprAdminGetIpAddressForUser(structs->c0.wszUserName, port.data(), &address, &notify);
-      fmt::print("  GetIpAddressForUser   {:<6} -> {} {}.{}.{}.{} (notify release: {})\n", user,
-                 result == NO_ERROR ? "NO_ERROR" : fmt::format("error {}", result), address & 0xFF,
-                 (address >> 8) & 0xFF, (address >> 16) & 0xFF, address >> 24, notify != FALSE);
-      assigned = address;
-    }
-    const bool accepted = dll.accept_connection(*structs);
-    fmt::print("{} AcceptNewConnection   {:<6} {:<6} -> {}\n", dll.entry().ex_path ? "Ex" : "  ", user,
-               raswarden::host::to_string(c.tunnel), accepted ? "ACCEPT" : "REJECT");
-    if (!accepted) continue;
-    std::vector<raswarden::host::port_structs> ports;
-    for (const link_spec& l : session.links) {
-      ports.push_back(raswarden::host::make_port(l));
-      const bool link_ok = dll.accept_link(ports.back());
-      fmt::print("   AcceptNewLink        {:<6} {:<8} -> {}\n", user, raswarden::win32::to_utf8(l.port_name),
-                 link_ok ? "ACCEPT" : "REJECT");
-    }
-    for (auto& p : ports) {
-      dll.hangup_link(p);
-      fmt::print("   LinkHangup           {:<6} {}\n", user, raswarden::win32::to_utf8(p.p0.wszPortName));
-    }
-    dll.hangup_connection(*structs);
-    fmt::print("   ConnectionHangup     {:<6} after {} s, {} bytes in, {} bytes out\n", user, c.duration_s,
-               c.counters.bytes_in, c.counters.bytes_out);
-    if (dll.has_ip_callbacks()) {
-      std::wstring port = session.links.front().port_name;
-      DWORD address = assigned;
-      dll.entry().callbacks.lpfnMprAdminReleaseIpAddress(structs->c0.wszUserName, port.data(), &address);
+template <typename T>
+T number_argument(const std::wstring& flag, const wchar_t* text) {
+  wchar_t* end = nullptr;
+  const double value = std::wcstod(text, &end);
+  if (end == text || *end != L'\0' || value < 0) {
+    usage_error(fmt::format("{} expects a non-negative number, not \"{}\"", win32::to_utf8(flag), win32::to_utf8(text)));
+  }
+  return static_cast<T>(value);
+}
+
+options parse(int argc, wchar_t** argv) {
+  options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::wstring arg = argv[i];
+    const auto value = [&]() -> const wchar_t* {
+      if (i + 1 >= argc) usage_error(fmt::format("{} needs a value", win32::to_utf8(arg)));
+      return argv[++i];
+    };
+    if (arg == L"--dll") {
+      o.dlls.emplace_back(value());
+    } else if (arg == L"--check") {
+      o.check = true;
+    } else if (arg == L"--scenario") {
+      o.scenario = value();
+    } else if (arg == L"--load") {
+      o.load = true;
+      o.load_options.lifecycles = number_argument<std::uint64_t>(arg, value());
+    } else if (arg == L"--threads") {
+      o.load_options.threads = std::max<std::uint32_t>(1, number_argument<std::uint32_t>(arg, value()));
+    } else if (arg == L"--concurrency") {
+      o.load_options.concurrency = std::max<std::uint32_t>(1, number_argument<std::uint32_t>(arg, value()));
+    } else if (arg == L"--rate") {
+      o.load_options.arrival_per_s = number_argument<double>(arg, value());
+    } else if (arg == L"--hold-ms") {
+      o.load_options.hold_ms = number_argument<std::uint32_t>(arg, value());
+    } else if (arg == L"--links") {
+      o.load_options.links_per_session = std::max<std::uint32_t>(1, number_argument<std::uint32_t>(arg, value()));
+    } else if (arg == L"--addresses") {
+      o.load_options.addresses = true;
+    } else if (arg == L"--seed") {
+      o.load_options.seed = number_argument<std::uint64_t>(arg, value());
+    } else if (arg == L"--stress") {
+      o.stress = true;
+    } else if (arg == L"--json") {
+      o.json = true;
+    } else if (arg == L"--ack-journal") {
+      o.ack_journal = value();
+    } else if (arg == L"--help" || arg == L"-h" || arg == L"/?") {
+      std::fputs(usage_text, stdout);
+      std::exit(0);
+    } else {
+      usage_error(fmt::format("unknown argument \"{}\"", win32::to_utf8(arg)));
     }
   }
-  return 0;
+  if (!o.check && o.scenario.empty() && !o.load) usage_error("say what to do: --check, --scenario FILE or --load N");
+  return o;
+}
+
+// Loads and initializes every DLL in order, as RRAS does: the first one that fails to load,
+// initialize or validate is unloaded without MprAdminTerminateDll and RRAS does not start.
+bool load_all(const std::vector<std::wstring>& paths, bool check_only,
+              std::vector<std::unique_ptr<host::admin_dll>>& loaded) {
+  for (const std::wstring& path : paths) {
+    std::string error;
+    auto dll = host::admin_dll::load(path, error);
+    if (!dll) {
+      fmt::print(stderr, "rrashost: RRAS would fail to start: {}\n", error);
+      return false;
+    }
+    auto problems = dll->initialize();
+    if (check_only) {
+      const auto report = host::check_conformance(*dll, problems);
+      fmt::print("{}\n", host::format_conformance(report));
+      if (!report.conforms() && problems.empty()) {
+        // The loader accepts it, so RRAS starts; the documented contract is still not met.
+        loaded.push_back(std::move(dll));
+        continue;
+      }
+    }
+    if (!problems.empty()) {
+      fmt::print(stderr, "rrashost: RRAS would refuse {} and fail to start (error 87, event 20113):\n",
+                 win32::to_utf8(path));
+      for (const auto& p : problems) fmt::print(stderr, "  - {}\n", p);
+      return false;
+    }
+    if (!check_only) {
+      fmt::print(stderr, "rrashost: loaded {} through {}\n", win32::to_utf8(path),
+                 dll->entry().ex_path ? "MprAdminInitializeDllEx" : "the legacy named exports");
+    }
+    loaded.push_back(std::move(dll));
+  }
+  return true;
+}
+
+int run(const options& o) {
+  std::vector<std::wstring> paths = o.dlls;
+  if (paths.empty()) {
+    std::string error;
+    const auto registered = host::read_registered_dlls(error);
+    if (!registered) {
+      fmt::print(stderr, "rrashost: RRAS would fail to start: {}\n", error);
+      return 1;
+    }
+    for (const auto& warning : registered->warnings) fmt::print(stderr, "rrashost: warning: DLLPath {}\n", warning);
+    if (registered->entries.empty()) {
+      fmt::print(stderr, "rrashost: no admin DLL is registered in HKLM\\{} DLLPath (and no --dll given)\n",
+                 win32::to_utf8(host::admin_dll_key));
+      return 1;
+    }
+    paths = registered->entries;
+  }
+
+  std::vector<std::unique_ptr<host::admin_dll>> loaded;
+  const bool loaded_all = load_all(paths, o.check, loaded);
+  if (!loaded_all || o.check) {
+    bool all_conform = loaded_all;
+    for (auto& dll : loaded) {
+      if (o.check && !host::check_conformance(*dll, {}).conforms()) all_conform = false;
+      dll->terminate();
+    }
+    return all_conform ? 0 : 1;
+  }
+
+  std::unique_ptr<host::ack_journal> journal;
+  if (!o.ack_journal.empty()) {
+    std::string error;
+    journal = host::ack_journal::open(o.ack_journal, error);
+    if (!journal) {
+      fmt::print(stderr, "rrashost: {}\n", error);
+      for (auto& dll : loaded) dll->terminate();
+      return 1;
+    }
+  }
+  host::admin_chain chain(std::move(loaded), !o.stress, std::move(journal));
+
+  int result = 0;
+  if (!o.scenario.empty()) {
+    std::string text;
+    DWORD read_error = 0;
+    std::string error;
+    std::optional<host::scenario> scenario;
+    if (!win32::read_file(o.scenario, text, read_error)) {
+      error = fmt::format("cannot read {}: {}", win32::to_utf8(o.scenario), win32::describe_error(read_error));
+    } else {
+      scenario = host::parse_scenario(text, win32::to_utf8(o.scenario), error);
+    }
+    if (!scenario) {
+      fmt::print(stderr, "rrashost: {}\n", error);
+      result = 1;
+    } else {
+      if (!scenario->sessions.empty()) {
+        const auto print = [&o](std::string_view line) {
+          if (!o.json) fmt::print("{}\n", line);
+        };
+        const auto report = host::run_sessions(chain, scenario->sessions, print);
+        fmt::print("{}\n", o.json ? host::report_json(report) : "\n" + host::format_report(report));
+      }
+      if (scenario->load) {
+        const auto report = host::run_load(chain, *scenario->load, !o.stress);
+        fmt::print("{}\n", o.json ? host::report_json(report) : host::format_report(report));
+      }
+    }
+  }
+  if (o.load && result == 0) {
+    const auto report = host::run_load(chain, o.load_options, !o.stress);
+    fmt::print("{}\n", o.json ? host::report_json(report) : host::format_report(report));
+  }
+  chain.terminate();
+  return result;
 }
 
 }  // namespace
 
 int wmain(int argc, wchar_t** argv) {
-  std::wstring dll_path;
-  bool demo = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::wstring arg = argv[i];
-    if (arg == L"--dll" && i + 1 < argc) {
-      dll_path = argv[++i];
-    } else if (arg == L"--demo") {
-      demo = true;
-    } else {
-      usage();
-      return 2;
-    }
-  }
-  if (dll_path.empty() || !demo) {
-    usage();
-    return 2;
-  }
-  std::string error;
-  auto dll = admin_dll::load(dll_path, error);
-  if (!dll) {
-    fmt::print(stderr, "rrashost: {}\n", error);
+  try {
+    return run(parse(argc, argv));
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "rrashost: {}\n", e.what());
     return 1;
   }
-  const auto problems = dll->initialize();
-  if (!problems.empty()) {
-    fmt::print(stderr, "rrashost: RRAS would refuse {} and fail to start:\n", raswarden::win32::to_utf8(dll_path));
-    for (const auto& p : problems) fmt::print(stderr, "  - {}\n", p);
-    return 1;
-  }
-  fmt::print("Loaded {} through {} (callbacks revision {})\n", raswarden::win32::to_utf8(dll_path),
-             dll->entry().ex_path ? "MprAdminInitializeDllEx" : "the legacy named exports",
-             dll->entry().callbacks.revision);
-  const int result = run_demo(*dll);
-  const DWORD terminated = dll->terminate();
-  fmt::print("MprAdminTerminateDll -> {}\n", terminated == NO_ERROR ? "NO_ERROR" : fmt::format("{}", terminated));
-  return result;
 }

@@ -1,0 +1,226 @@
+#include "host/admin_chain.hpp"
+
+#include <fmt/format.h>
+
+
+#include "win32/system.hpp"
+
+namespace raswarden::host {
+
+std::unique_ptr<ack_journal> ack_journal::open(const std::wstring& path, std::string& error) {
+  win32::unique_hfile file(::CreateFileW(path.c_str(), FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+                                         OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
+  if (!file) {
+    error = fmt::format("cannot open the acknowledgement journal {}: {}", win32::to_utf8(path),
+                        win32::describe_error(::GetLastError()));
+    return nullptr;
+  }
+  return std::unique_ptr<ack_journal>(new ack_journal(std::move(file)));
+}
+
+void ack_journal::append(std::string_view callback, std::string_view fields) {
+  const std::lock_guard lock(mutex_);
+  const std::string line = fmt::format("{{\"ack\":{},\"callback\":\"{}\",{}}}\n", ++sequence_, callback, fields);
+  DWORD written = 0;
+  ::WriteFile(file_.get(), line.data(), static_cast<DWORD>(line.size()), &written, nullptr);
+}
+
+std::string_view to_string(callback_kind kind) noexcept {
+  switch (kind) {
+    case callback_kind::accept_connection: return "AcceptNewConnection";
+    case callback_kind::hangup_connection: return "ConnectionHangupNotification";
+    case callback_kind::accept_link: return "AcceptNewLink";
+    case callback_kind::hangup_link: return "LinkHangupNotification";
+    case callback_kind::reauthenticate: return "AcceptReauthentication";
+    case callback_kind::get_ipv4: return "GetIpAddressForUser";
+    case callback_kind::release_ipv4: return "ReleaseIpAddress";
+    case callback_kind::get_ipv6: return "GetIpv6AddressForUser";
+    case callback_kind::release_ipv6: return "ReleaseIpv6AddressForUser";
+    case callback_kind::count: break;
+  }
+  return "unknown";
+}
+
+// Takes the lock only when the chain serializes as RRAS does.
+class admin_chain::maybe_lock {
+ public:
+  maybe_lock(std::mutex& mutex, bool enabled) : mutex_(enabled ? &mutex : nullptr) {
+    if (mutex_ != nullptr) mutex_->lock();
+  }
+  ~maybe_lock() {
+    if (mutex_ != nullptr) mutex_->unlock();
+  }
+  maybe_lock(const maybe_lock&) = delete;
+  maybe_lock& operator=(const maybe_lock&) = delete;
+
+ private:
+  std::mutex* mutex_;
+};
+
+admin_chain::admin_chain(std::vector<std::unique_ptr<admin_dll>> dlls, bool serialize,
+                         std::unique_ptr<ack_journal> journal)
+    : dlls_(std::move(dlls)), serialize_(serialize), journal_(std::move(journal)) {
+  // The IP callbacks go only to the first DLL, in DLLPath order, that exports them.
+  for (const auto& dll : dlls_) {
+    const auto& c = dll->entry().callbacks;
+    if (ipv4_owner_ == nullptr && c.lpfnMprAdminGetIpAddressForUser != nullptr) ipv4_owner_ = dll.get();
+    if (ipv6_owner_ == nullptr && c.lpfnMprAdminGetIpv6AddressForUser != nullptr) ipv6_owner_ = dll.get();
+  }
+}
+
+namespace {
+std::string json_text(std::wstring_view text) {
+  std::string out;
+  for (const char c : win32::to_utf8(text)) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    if (static_cast<unsigned char>(c) >= 0x20) out.push_back(c);
+  }
+  return out;
+}
+
+std::string guid_text(const GUID& g) {
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", g.Data1, g.Data2, g.Data3,
+                     g.Data4[0], g.Data4[1], g.Data4[2], g.Data4[3], g.Data4[4], g.Data4[5], g.Data4[6], g.Data4[7]);
+}
+
+template <std::size_t N>
+std::wstring_view bounded(const WCHAR (&field)[N]) {
+  std::size_t length = 0;
+  while (length < N && field[length] != 0) ++length;
+  return {field, length};
+}
+}  // namespace
+
+// Journal lines carry what the DLL's records also carry (GUID, user, port name), so a crash
+// test can match each acknowledged callback with its accounting record.
+void admin_chain::acknowledge_connection(callback_kind kind, const connection_structs& c, std::string_view answer) {
+  if (!journal_) return;
+  journal_->append(to_string(kind), fmt::format("\"guid\":\"{}\",\"user\":\"{}\",\"answer\":\"{}\"",
+                                                guid_text(c.c2.guid), json_text(bounded(c.c0.wszUserName)), answer));
+}
+
+void admin_chain::acknowledge_link(callback_kind kind, const port_structs& p, std::string_view answer) {
+  if (!journal_) return;
+  journal_->append(to_string(kind), fmt::format("\"port\":\"{}\",\"answer\":\"{}\"",
+                                                json_text(bounded(p.p0.wszPortName)), answer));
+}
+
+void admin_chain::acknowledge_address(callback_kind kind, const WCHAR* user, const WCHAR* port,
+                                      std::string_view answer) {
+  if (!journal_) return;
+  journal_->append(to_string(kind),
+                   fmt::format("\"user\":\"{}\",\"port\":\"{}\",\"answer\":\"{}\"",
+                               json_text(user != nullptr ? std::wstring_view(user) : std::wstring_view()),
+                               json_text(port != nullptr ? std::wstring_view(port) : std::wstring_view()), answer));
+}
+
+bool admin_chain::accept_connection(connection_structs& c) {
+  bool accepted = true;
+  {
+    const maybe_lock lock(connection_group_, serialize_);
+    // Every DLL must accept; RRAS's behaviour after a refusal is undocumented, and asking no
+    // further DLL is the conservative reading.
+    for (const auto& dll : dlls_) {
+      if (!dll->accept_connection(c)) {
+        accepted = false;
+        break;
+      }
+    }
+  }
+  acknowledge_connection(callback_kind::accept_connection, c, accepted ? "accept" : "reject");
+  return accepted;
+}
+
+void admin_chain::hangup_connection(connection_structs& c) {
+  {
+    const maybe_lock lock(connection_group_, serialize_);
+    for (const auto& dll : dlls_) dll->hangup_connection(c);
+  }
+  acknowledge_connection(callback_kind::hangup_connection, c, "done");
+}
+
+bool admin_chain::accept_link(port_structs& p) {
+  bool accepted = true;
+  {
+    const maybe_lock lock(link_accept_, serialize_);
+    for (const auto& dll : dlls_) {
+      if (!dll->accept_link(p)) {
+        accepted = false;
+        break;
+      }
+    }
+  }
+  acknowledge_link(callback_kind::accept_link, p, accepted ? "accept" : "reject");
+  return accepted;
+}
+
+void admin_chain::hangup_link(port_structs& p) {
+  {
+    const maybe_lock lock(link_hangup_, serialize_);
+    for (const auto& dll : dlls_) dll->hangup_link(p);
+  }
+  acknowledge_link(callback_kind::hangup_link, p, "done");
+}
+
+bool admin_chain::reauthenticate(connection_structs& c) {
+  bool accepted = true;
+  {
+    const maybe_lock lock(reauthentication_, serialize_);
+    for (const auto& dll : dlls_) {
+      if (!dll->reauthenticate(c)) {
+        accepted = false;
+        break;
+      }
+    }
+  }
+  acknowledge_connection(callback_kind::reauthenticate, c, accepted ? "accept" : "reject");
+  return accepted;
+}
+
+DWORD admin_chain::get_ipv4(WCHAR* user, WCHAR* port, DWORD& address, BOOL& notify_release) {
+  notify_release = FALSE;
+  if (ipv4_owner_ == nullptr) return NO_ERROR;
+  DWORD result = NO_ERROR;
+  {
+    const maybe_lock lock(ipv4_group_, serialize_);
+    result = ipv4_owner_->entry().callbacks.lpfnMprAdminGetIpAddressForUser(user, port, &address, &notify_release);
+  }
+  acknowledge_address(callback_kind::get_ipv4, user, port, result == NO_ERROR ? "accept" : "reject");
+  return result;
+}
+
+void admin_chain::release_ipv4(WCHAR* user, WCHAR* port, DWORD address) {
+  if (ipv4_owner_ == nullptr) return;
+  {
+    const maybe_lock lock(ipv4_group_, serialize_);
+    ipv4_owner_->entry().callbacks.lpfnMprAdminReleaseIpAddress(user, port, &address);
+  }
+  acknowledge_address(callback_kind::release_ipv4, user, port, "done");
+}
+
+DWORD admin_chain::get_ipv6(WCHAR* user, WCHAR* port, IN6_ADDR& address, BOOL& notify_release) {
+  notify_release = FALSE;
+  if (ipv6_owner_ == nullptr) return NO_ERROR;
+  DWORD result = NO_ERROR;
+  {
+    const maybe_lock lock(ipv6_group_, serialize_);
+    result = ipv6_owner_->entry().callbacks.lpfnMprAdminGetIpv6AddressForUser(user, port, &address, &notify_release);
+  }
+  acknowledge_address(callback_kind::get_ipv6, user, port, result == NO_ERROR ? "accept" : "reject");
+  return result;
+}
+
+void admin_chain::release_ipv6(WCHAR* user, WCHAR* port, IN6_ADDR address) {
+  if (ipv6_owner_ == nullptr) return;
+  {
+    const maybe_lock lock(ipv6_group_, serialize_);
+    ipv6_owner_->entry().callbacks.lpfnMprAdminReleaseIpV6AddressForUser(user, port, &address);
+  }
+  acknowledge_address(callback_kind::release_ipv6, user, port, "done");
+}
+
+void admin_chain::terminate() {
+  for (const auto& dll : dlls_) dll->terminate();
+}
+
+}  // namespace raswarden::host

@@ -1,0 +1,51 @@
+// Runs connection lifecycles through an admin_chain and measures every callback: a scenario's
+// timeline on one thread (deterministic, printable), or a generated load on worker threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "host/admin_chain.hpp"
+#include "host/scenario.hpp"
+
+namespace raswarden::host {
+
+struct latency_summary {
+  callback_kind kind = callback_kind::accept_connection;
+  std::uint64_t calls = 0;
+  double p50_us = 0;
+  double p99_us = 0;
+  double p999_us = 0;
+  double max_us = 0;
+};
+
+struct run_report {
+  std::uint64_t lifecycles = 0;  // connections that went through hangup
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t connections_rejected = 0;
+  std::uint64_t links_accepted = 0;
+  std::uint64_t links_rejected = 0;
+  std::uint64_t address_refusals = 0;
+  std::uint32_t threads = 1;
+  bool serialized = true;
+  double seconds = 0;
+  double lifecycles_per_s = 0;
+  std::vector<latency_summary> latency;  // callbacks that were called, in callback_kind order
+};
+
+// One line per callback as it happens ("AcceptNewConnection alice sstp -> ACCEPT").
+using decision_printer = std::function<void(std::string_view line)>;
+
+[[nodiscard]] run_report run_sessions(admin_chain& chain, const std::vector<scenario_session>& sessions,
+                                      const decision_printer& print);
+[[nodiscard]] run_report run_load(admin_chain& chain, const load_options& options, bool serialized);
+
+// Aligned text table and JSON (the --json output).
+[[nodiscard]] std::string format_report(const run_report& report);
+[[nodiscard]] std::string report_json(const run_report& report);
+
+}  // namespace raswarden::host

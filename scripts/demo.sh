@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: builds raswarden.dll and rrashost for Windows x64, then lets rrashost load the DLL
 # exactly as RRAS does (MprAdminInitializeDllEx) and drive four users through real connection
-# lifecycles (SSTP, IKEv2, multilink dial-up, L2TP) under Wine. Prints every decision, then the
+# lifecycles (SSTP, IKEv2 with a reauthentication, two-link multilink dial-up, L2TP) under Wine,
+# following docs/scenarios/demo.json. Prints every decision, then the
 # accounting records the DLL wrote.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,8 @@ export WINEPREFIX="$PWD/build/mingw-x64/wineprefix" WINEDEBUG=-all
 export RASWARDEN_CONFIG="$windows_dir\\raswarden.json"
 echo
 echo "== rrashost drives raswarden.dll"
-wine build/mingw-x64/rrashost.exe --dll "Z:$(echo "$PWD/build/mingw-x64/raswarden.dll" | tr '/' '\\')" --demo
+wine build/mingw-x64/rrashost.exe --dll "Z:$(echo "$PWD/build/mingw-x64/raswarden.dll" | tr '/' '\\')" \
+  --scenario "Z:$(echo "$PWD/docs/scenarios/demo.json" | tr '/' '\\')"
 
 echo
 echo "== accounting records ($demo_dir/logs), one JSON object per line"

@@ -92,7 +92,7 @@ live_session open_session(admin_chain& chain, const scenario_session& spec, late
       return chain.get_ipv4(live.structs->c0.wszUserName, port.data(), live.ipv4, live.release_ipv4);
     });
     if (print != nullptr) {
-      (*print)(fmt::format("GetIpAddressForUser     {:<10} -> {} {}.{}.{}.{}", user_of(spec),
+      (*print)(fmt::format("{:<26}{:<10} -> {} {}.{}.{}.{}", "GetIpAddressForUser", user_of(spec),
                            result == NO_ERROR ? "NO_ERROR" : fmt::format("error {}", result), live.ipv4 & 0xFF,
                            (live.ipv4 >> 8) & 0xFF, (live.ipv4 >> 16) & 0xFF, live.ipv4 >> 24));
     }
@@ -105,7 +105,7 @@ live_session open_session(admin_chain& chain, const scenario_session& spec, late
   live.accepted = timer.time(callback_kind::accept_connection, [&] { return chain.accept_connection(*live.structs); });
   ++(live.accepted ? count.accepted : count.rejected);
   if (print != nullptr) {
-    (*print)(fmt::format("AcceptNewConnection     {:<10} {:<6} -> {}", user_of(spec), to_string(spec.connection.tunnel),
+    (*print)(fmt::format("{:<26}{:<10} {:<8} -> {}", "AcceptNewConnection", user_of(spec), to_string(spec.connection.tunnel),
                          live.accepted ? "ACCEPT" : "REJECT"));
   }
   if (!live.accepted) return live;
@@ -115,7 +115,7 @@ live_session open_session(admin_chain& chain, const scenario_session& spec, late
     const bool ok = timer.time(callback_kind::accept_link, [&] { return chain.accept_link(live.ports.back()); });
     ++(ok ? count.links_accepted : count.links_rejected);
     if (print != nullptr) {
-      (*print)(fmt::format("  AcceptNewLink         {:<10} {:<8} -> {}", user_of(spec), win32::to_utf8(l.port_name),
+      (*print)(fmt::format("{:<26}{:<10} {:<8} -> {}", "  AcceptNewLink", user_of(spec), win32::to_utf8(l.port_name),
                            ok ? "ACCEPT" : "REJECT"));
     }
     if (!ok) live.ports.pop_back();  // a refused link gets no hangup (documented up to Windows 2000)
@@ -123,7 +123,7 @@ live_session open_session(admin_chain& chain, const scenario_session& spec, late
   if (spec.reauthenticate) {
     const bool ok = timer.time(callback_kind::reauthenticate, [&] { return chain.reauthenticate(*live.structs); });
     if (print != nullptr) {
-      (*print)(fmt::format("  AcceptReauthentication {:<9} -> {}", user_of(spec), ok ? "ACCEPT" : "REJECT"));
+      (*print)(fmt::format("{:<26}{:<10} {:<8} -> {}", "  AcceptReauthentication", user_of(spec), "", ok ? "ACCEPT" : "REJECT"));
     }
   }
   return live;
@@ -136,13 +136,13 @@ void close_session(admin_chain& chain, live_session& live, latency_recorder& tim
     for (auto& port : live.ports) {
       timer.time(callback_kind::hangup_link, [&] { chain.hangup_link(port); });
       if (print != nullptr) {
-        (*print)(fmt::format("  LinkHangupNotification {:<9} {}", user_of(spec), win32::to_utf8(port.p0.wszPortName)));
+        (*print)(fmt::format("{:<26}{:<10} {}", "  LinkHangupNotification", user_of(spec), win32::to_utf8(port.p0.wszPortName)));
       }
     }
     timer.time(callback_kind::hangup_connection, [&] { chain.hangup_connection(*live.structs); });
     ++count.lifecycles;
     if (print != nullptr) {
-      (*print)(fmt::format("ConnectionHangup        {:<10} after {} s, {} bytes in, {} bytes out", user_of(spec),
+      (*print)(fmt::format("{:<26}{:<10} after {} s, {} bytes in, {} bytes out", "ConnectionHangup", user_of(spec),
                            spec.connection.duration_s, spec.connection.counters.bytes_in,
                            spec.connection.counters.bytes_out));
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +24,11 @@ class record_sink {
  public:
   virtual ~record_sink() = default;
   virtual bool append(std::string_view line) noexcept = 0;
+  // Pushes what was appended to stable storage. Called from a background thread, concurrently
+  // with append, so it must not hold append's lock while it waits for the disk.
+  virtual void flush() noexcept {}
+  // Background housekeeping (retention, free-space floor). Same threading rule as flush.
+  virtual void maintain() noexcept {}
 };
 
 // Keeps every line in memory; for tests and for the demo's on-screen echo.
@@ -41,17 +47,27 @@ class memory_sink final : public record_sink {
 
 class accounting_writer {
  public:
+  // `queue_limit`: records held in memory while the sink fails; beyond it records are lost
+  // (counted and reported), so memory stays bounded whatever the disk does.
   accounting_writer(std::string server, std::unique_ptr<record_sink> sink, const clock& time,
-                    diagnostics& diag);
+                    diagnostics& diag, std::size_t queue_limit = 100000);
 
   // Starts a record: the caller adds event-specific fields to the returned line and then calls
   // `commit`. The line is thread-local, so building a record allocates nothing after warm-up.
   [[nodiscard]] json_line& begin(std::string_view event, std::string_view callback);
-  // Stamps seq and hands the line to the sink. Returns false when the sink failed.
+  // Stamps seq and hands the line to the sink, after any records held from earlier failures (so
+  // file order stays seq order). Returns false when the record could only be held in memory.
   bool commit(json_line& line);
 
+  // From the background thread: retries held records, then flushes the sink to stable storage.
+  void maintain();
+
+  // False while records cannot be written (some are held in memory): what on_failure acts on.
+  [[nodiscard]] bool healthy() const;
   [[nodiscard]] std::uint64_t records_written() const;
-  [[nodiscard]] std::uint64_t records_failed() const;
+  [[nodiscard]] std::uint64_t records_failed() const;  // append attempts the sink refused
+  [[nodiscard]] std::uint64_t records_held() const;    // waiting in memory for the sink
+  [[nodiscard]] std::uint64_t records_lost() const;    // dropped because the memory queue was full
 
  private:
   std::string server_;
@@ -63,6 +79,13 @@ class accounting_writer {
   static thread_local std::size_t timestamp_offset_;
   std::uint64_t written_ = 0;
   std::uint64_t failed_ = 0;
+  std::uint64_t lost_ = 0;
+  std::size_t queue_limit_;
+  std::deque<std::string> held_;
+  bool failing_ = false;
+
+  bool drain_locked();
+  void set_failing_locked(bool failing);
 };
 
 }  // namespace raswarden::core

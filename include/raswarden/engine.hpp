@@ -13,6 +13,8 @@
 #include "raswarden/platform.hpp"
 #include "raswarden/policy.hpp"
 #include "raswarden/session_registry.hpp"
+#include "raswarden/session_store.hpp"
+#include "raswarden/settings.hpp"
 #include "raswarden/types.hpp"
 
 namespace raswarden::core {
@@ -22,6 +24,10 @@ struct engine_options {
   // What a callback answers when the core itself fails (bad_alloc, a bug): accept, so that a
   // defect can never lock every user out. The policy issue makes this configurable.
   bool accept_on_internal_error = true;
+  // accounting.on_failure: while records cannot be written, keep admitting (records are held in
+  // memory, up to queue_limit) or refuse new connections.
+  failure_mode on_failure = failure_mode::continue_admitting;
+  std::size_t queue_limit = 100000;
 };
 
 struct ipv4_assignment {
@@ -45,12 +51,17 @@ struct legacy_port {
 
 class engine {
  public:
+  // `store` (optional, not owned) remembers live sessions for crash recovery.
   engine(engine_options options, std::unique_ptr<record_sink> sink, std::unique_ptr<admission_policy> policy,
-         const clock& time, diagnostics& diag);
+         const clock& time, diagnostics& diag, session_store* store = nullptr);
 
   // service-start / service-stop records.
   void start(std::string_view callback);
   void stop(std::string_view callback);
+  // Closes, with a `session-recovered` record, every session the previous run left open.
+  void recover(std::string_view callback, const recovery& previous);
+  // From the background thread: retries held records, flushes, and records that we are alive.
+  void maintain();
 
   [[nodiscard]] bool accept_connection(std::string_view callback, const connection_info& info);
   void connection_hangup(std::string_view callback, const connection_info& info);
@@ -77,16 +88,19 @@ class engine {
   [[nodiscard]] bool accept_on_internal_error() const noexcept { return options_.accept_on_internal_error; }
   [[nodiscard]] session_registry::stats registry_stats() const { return registry_.snapshot(); }
   [[nodiscard]] const accounting_writer& writer() const noexcept { return writer_; }
+  [[nodiscard]] accounting_writer& writer() noexcept { return writer_; }
 
  private:
   class recorder;
   [[nodiscard]] timestamps now() const;
+  [[nodiscard]] decision decide_connection(const connection_info& info, const registry_counts& counts) const;
 
   engine_options options_;
   const clock& clock_;
   diagnostics& diag_;
   std::unique_ptr<admission_policy> policy_;
   accounting_writer writer_;
+  session_store* store_;
   id_generator ids_;
   session_registry registry_;
 };

@@ -33,8 +33,8 @@ std::string format_timestamp(std::int64_t unix_ms) {
 }
 
 accounting_writer::accounting_writer(std::string server, std::unique_ptr<record_sink> sink, const clock& time,
-                                     diagnostics& diag)
-    : server_(std::move(server)), sink_(std::move(sink)), clock_(time), diag_(diag) {}
+                                     diagnostics& diag, std::size_t queue_limit)
+    : server_(std::move(server)), sink_(std::move(sink)), clock_(time), diag_(diag), queue_limit_(queue_limit) {}
 
 namespace {
 // Same length as every timestamp format_timestamp produces for years 0000-9999.
@@ -59,14 +59,70 @@ bool accounting_writer::commit(json_line& line) {
   // Time is read under the lock so that ts never goes backwards in file order.
   line.overwrite(timestamp_offset_, format_timestamp(clock_.now_unix_ms()));
   line.field("seq", next_seq_++);
-  const bool ok = sink_ && sink_->append(line.finish());
-  if (ok) {
+  const std::string_view text = line.finish();
+  if (drain_locked() && sink_ && sink_->append(text)) {
     ++written_;
-  } else {
-    ++failed_;
-    diag_.report(severity::error, "accounting record could not be written: " + std::string(line.text()));
+    set_failing_locked(false);
+    return true;
   }
-  return ok;
+  ++failed_;
+  if (held_.size() < queue_limit_) {
+    held_.emplace_back(text);
+  } else {
+    ++lost_;
+    diag_.report(severity::error, fmt::format("accounting record lost (memory queue full at {} records): {}",
+                                              queue_limit_, text.substr(0, text.size() - 1)));
+  }
+  set_failing_locked(true);
+  return false;
+}
+
+bool accounting_writer::drain_locked() {
+  while (!held_.empty()) {
+    if (!sink_ || !sink_->append(held_.front())) return false;
+    held_.pop_front();
+    ++written_;
+  }
+  return true;
+}
+
+void accounting_writer::set_failing_locked(bool failing) {
+  // Reported on the transition only, so a failing disk does not flood the logs.
+  if (failing == failing_) return;
+  failing_ = failing;
+  if (failing) {
+    diag_.report(severity::error, fmt::format("accounting records cannot be written; holding them in memory (up to {})",
+                                              queue_limit_));
+  } else {
+    diag_.report(severity::info,
+                 fmt::format("accounting records are written again ({} lost while failing)", lost_));
+  }
+}
+
+void accounting_writer::maintain() {
+  {
+    const std::lock_guard lock(mutex_);
+    if (!held_.empty() && drain_locked()) set_failing_locked(false);
+  }
+  if (sink_) {
+    sink_->flush();
+    sink_->maintain();
+  }
+}
+
+bool accounting_writer::healthy() const {
+  const std::lock_guard lock(mutex_);
+  return !failing_;
+}
+
+std::uint64_t accounting_writer::records_held() const {
+  const std::lock_guard lock(mutex_);
+  return held_.size();
+}
+
+std::uint64_t accounting_writer::records_lost() const {
+  const std::lock_guard lock(mutex_);
+  return lost_;
 }
 
 std::uint64_t accounting_writer::records_written() const {

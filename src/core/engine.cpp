@@ -109,14 +109,18 @@ std::string terminate_reason(close_cause cause, const connection_info& info) {
 // Turns registry transitions into accounting records, carrying which callback caused them.
 class engine::recorder final : public registry_events {
  public:
-  recorder(accounting_writer& writer, diagnostics& diag, std::string_view callback)
-      : writer_(writer), diag_(diag), callback_(callback) {}
+  recorder(accounting_writer& writer, diagnostics& diag, session_store* store, std::string_view callback)
+      : writer_(writer), diag_(diag), store_(store), callback_(callback) {}
 
   void connection_opened(const connection_state& c) override {
     json_line& line = writer_.begin(c.admission.accept ? "connection-accept" : "connection-reject", callback_);
     write_connection(line, c.session_id, c.info, c.tunnel);
     write_decision(line, c.admission);
     writer_.commit(line);
+    if (store_ != nullptr && c.admission.answer()) {
+      store_->opened(persisted_session{c.session_id, c.info.user, c.info.domain, c.info.client_ipv4,
+                                       std::string(to_string(c.info.tunnel.value_or(c.tunnel))), c.started.unix_ms});
+    }
   }
 
   void connection_closed(const connection_state& c, close_cause cause, const timestamps& at) override {
@@ -132,6 +136,7 @@ class engine::recorder final : public registry_events {
     line.field_if("terminate_reason", terminate_reason(cause, c.info));
     if (!c.admission.accept) write_decision(line, c.admission);
     writer_.commit(line);
+    if (store_ != nullptr) store_->closed(c.session_id);
   }
 
   void link_opened(const link_state& l) override {
@@ -170,16 +175,18 @@ class engine::recorder final : public registry_events {
 
   accounting_writer& writer_;
   diagnostics& diag_;
+  session_store* store_;
   std::string_view callback_;
 };
 
 engine::engine(engine_options options, std::unique_ptr<record_sink> sink, std::unique_ptr<admission_policy> policy,
-               const clock& time, diagnostics& diag)
+               const clock& time, diagnostics& diag, session_store* store)
     : options_(std::move(options)),
       clock_(time),
       diag_(diag),
       policy_(policy ? std::move(policy) : std::make_unique<accept_all_policy>()),
-      writer_(options_.server, std::move(sink), time, diag),
+      writer_(options_.server, std::move(sink), time, diag, options_.queue_limit),
+      store_(store),
       registry_(ids_) {}
 
 timestamps engine::now() const { return timestamps{clock_.now_unix_ms(), clock_.steady_ns()}; }
@@ -195,30 +202,70 @@ void engine::start(std::string_view callback) {
   writer_.commit(line);
 }
 
+void engine::recover(std::string_view callback, const recovery& previous) {
+  const std::string_view cause = previous.clean_shutdown ? "service-restart" : "unclean-shutdown";
+  for (const persisted_session& s : previous.sessions) {
+    json_line& line = writer_.begin("session-recovered", callback);
+    line.field("session_id", s.session_id)
+        .field_if("user", s.user)
+        .field_if("domain", s.domain)
+        .field_if("client_ip", s.client_ip)
+        .field_if("tunnel", s.tunnel)
+        .field("cause", cause)
+        .field("started", format_timestamp(s.started_unix_ms));
+    // The session ended at the latest when the previous run was last known alive.
+    if (previous.last_alive_unix_ms >= s.started_unix_ms && previous.last_alive_unix_ms > 0) {
+      line.field("last_seen", format_timestamp(previous.last_alive_unix_ms))
+          .field("duration_s", static_cast<std::uint64_t>((previous.last_alive_unix_ms - s.started_unix_ms) / 1000));
+    }
+    line.field("start_seen", true);
+    writer_.commit(line);
+  }
+  if (!previous.sessions.empty()) {
+    diag_.report(severity::warning, fmt::format("closed {} session(s) left open by the previous run ({})",
+                                                previous.sessions.size(), cause));
+  }
+}
+
+void engine::maintain() {
+  writer_.maintain();
+  if (store_ != nullptr) store_->heartbeat(clock_.now_unix_ms());
+}
+
 void engine::stop(std::string_view callback) {
   const auto stats = registry_.snapshot();
   json_line& line = writer_.begin("service-stop", callback);
   line.field("open_sessions", std::uint64_t{stats.live_connections})
       .field("open_links", std::uint64_t{stats.live_links})
-      .field("records_failed", writer_.records_failed());
+      .field("records_failed", writer_.records_failed())
+      .field("records_lost", writer_.records_lost());
   writer_.commit(line);
+  if (store_ != nullptr) store_->mark_clean_shutdown(clock_.now_unix_ms());
+}
+
+decision engine::decide_connection(const connection_info& info, const registry_counts& counts) const {
+  if (options_.on_failure == failure_mode::reject_new && !writer_.healthy()) {
+    return decision{false, "accounting.on_failure",
+                    "accounting records cannot be written and accounting.on_failure is \"reject\"", true};
+  }
+  return policy_->decide_connection(info, counts);
 }
 
 bool engine::accept_connection(std::string_view callback, const connection_info& info) {
-  recorder events(writer_, diag_, callback);
+  recorder events(writer_, diag_, store_, callback);
   const auto decide = [this](const connection_info& c, const registry_counts& counts) {
-    return policy_->decide_connection(c, counts);
+    return decide_connection(c, counts);
   };
   return registry_.open_connection(session_key{key_origin::handle, info.handle}, info, now(), decide, events).answer();
 }
 
 void engine::connection_hangup(std::string_view callback, const connection_info& info) {
-  recorder events(writer_, diag_, callback);
+  recorder events(writer_, diag_, store_, callback);
   registry_.close_connection(session_key{key_origin::handle, info.handle}, info, now(), events);
 }
 
 bool engine::accept_link(std::string_view callback, const link_info& info) {
-  recorder events(writer_, diag_, callback);
+  recorder events(writer_, diag_, store_, callback);
   const auto decide = [this](const link_info& l, const connection_info* c, const registry_counts& counts) {
     return policy_->decide_link(l, c, counts);
   };
@@ -229,7 +276,7 @@ bool engine::accept_link(std::string_view callback, const link_info& info) {
 }
 
 void engine::link_hangup(std::string_view callback, const link_info& info) {
-  recorder events(writer_, diag_, callback);
+  recorder events(writer_, diag_, store_, callback);
   registry_.close_link(session_key{key_origin::handle, info.port}, info, now(), events);
 }
 
@@ -317,17 +364,17 @@ session_key legacy_port_key(const legacy_port& port) {
 }  // namespace
 
 bool engine::legacy_accept(std::string_view callback, const legacy_port& port) {
-  recorder events(writer_, diag_, callback);
+  recorder events(writer_, diag_, store_, callback);
   const session_key connection = legacy_connection_key(port);
   connection_info info = port.connection;
   info.handle = connection.value;
-  const auto decide_connection = [this](const connection_info& c, const registry_counts& counts) {
-    return policy_->decide_connection(c, counts);
+  const auto decide = [this](const connection_info& c, const registry_counts& counts) {
+    return decide_connection(c, counts);
   };
   const timestamps at = now();
   // Every port of a multilink connection calls in; the first opens the connection, the others
   // are duplicates of that accept and only add their link.
-  if (!registry_.open_connection(connection, info, at, decide_connection, events).answer()) return false;
+  if (!registry_.open_connection(connection, info, at, decide, events).answer()) return false;
   link_info link = port.link;
   link.connection = connection.value;
   const auto decide_link = [this](const link_info& l, const connection_info* c, const registry_counts& counts) {
@@ -337,7 +384,7 @@ bool engine::legacy_accept(std::string_view callback, const legacy_port& port) {
 }
 
 void engine::legacy_hangup(std::string_view callback, const legacy_port& port) {
-  recorder events(writer_, diag_, callback);
+  recorder events(writer_, diag_, store_, callback);
   const session_key connection = legacy_connection_key(port);
   link_info link = port.link;
   link.connection = connection.value;

@@ -49,17 +49,19 @@ std::string ipv6_of(const BYTE (&prefix)[8], const BYTE (&interface_id)[8]) {
   return core::format_ipv6(address);
 }
 
-core::traffic_counters traffic_of(DWORD bytes_out, DWORD bytes_in, DWORD frames_out, DWORD frames_in, DWORD crc,
-                                  DWORD timeout, DWORD alignment, DWORD hw_overrun, DWORD framing,
-                                  DWORD buffer_overrun, DWORD ratio_in, DWORD ratio_out) {
+// RAS_CONNECTION_1, RAS_CONNECTION_EX and RAS_PORT_1 name their counters alike. "Xmited" is
+// what the server sent (out), "Rcved" what it received from the client (in).
+template <typename Counters>
+core::traffic_counters traffic_of(const Counters& s) {
   core::traffic_counters t;
-  t.bytes_out = bytes_out;
-  t.bytes_in = bytes_in;
-  t.frames_out = frames_out;
-  t.frames_in = frames_in;
-  t.errors = core::error_counters{crc, timeout, alignment, hw_overrun, framing, buffer_overrun};
-  t.compression_ratio_in = ratio_in;
-  t.compression_ratio_out = ratio_out;
+  t.bytes_out = s.dwBytesXmited;
+  t.bytes_in = s.dwBytesRcved;
+  t.frames_out = s.dwFramesXmited;
+  t.frames_in = s.dwFramesRcved;
+  t.errors = core::error_counters{s.dwCrcErr,    s.dwTimeoutErr, s.dwAlignmentErr, s.dwHardwareOverrunErr,
+                                  s.dwFramingErr, s.dwBufferOverrunErr};
+  t.compression_ratio_in = s.dwCompressionRatioIn;
+  t.compression_ratio_out = s.dwCompressionRatioOut;
   return t;
 }
 
@@ -99,10 +101,7 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_0* c0, c
   if (c1 != nullptr) {
     if (c0 == nullptr) info.handle = handle_of(c1->hConnection);
     if (info.interface_handle == 0) info.interface_handle = handle_of(c1->hInterface);
-    info.traffic = traffic_of(c1->dwBytesXmited, c1->dwBytesRcved, c1->dwFramesXmited, c1->dwFramesRcved,
-                              c1->dwCrcErr, c1->dwTimeoutErr, c1->dwAlignmentErr, c1->dwHardwareOverrunErr,
-                              c1->dwFramingErr, c1->dwBufferOverrunErr, c1->dwCompressionRatioIn,
-                              c1->dwCompressionRatioOut);
+    info.traffic = traffic_of(*c1);
     apply_ipcp(info, c1->PppInfo.ip);
   }
   if (c2 != nullptr) {
@@ -153,10 +152,7 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_EX* ex, 
   info.id = guid_of(ex->guid);
   info.quarantine = core::quarantine_state_from_raw(static_cast<std::uint32_t>(ex->rasQuarState));
   if (info.quarantine == core::quarantine_state::probation) info.probation_until_unix_ms = unix_ms_of(ex->probationTime);
-  info.traffic = traffic_of(ex->dwBytesXmited, ex->dwBytesRcved, ex->dwFramesXmited, ex->dwFramesRcved,
-                            ex->dwCrcErr, ex->dwTimeoutErr, ex->dwAlignmentErr, ex->dwHardwareOverrunErr,
-                            ex->dwFramingErr, ex->dwBufferOverrunErr, ex->dwCompressionRatioIn,
-                            ex->dwCompressionRatioOut);
+  info.traffic = traffic_of(*ex);
   info.switch_overs = ex->dwNumSwitchOvers;
   info.remote_endpoint = read_name(ex->wszRemoteEndpointAddress);
   info.local_endpoint = read_name(ex->wszLocalEndpointAddress);
@@ -205,10 +201,7 @@ std::optional<core::link_info> to_link(const RAS_PORT_0* p0, const RAS_PORT_1* p
       link.connection = handle_of(p1->hConnection);
     }
     link.line_speed_bps = p1->dwLineSpeed;
-    link.traffic = traffic_of(p1->dwBytesXmited, p1->dwBytesRcved, p1->dwFramesXmited, p1->dwFramesRcved,
-                              p1->dwCrcErr, p1->dwTimeoutErr, p1->dwAlignmentErr, p1->dwHardwareOverrunErr,
-                              p1->dwFramingErr, p1->dwBufferOverrunErr, p1->dwCompressionRatioIn,
-                              p1->dwCompressionRatioOut);
+    link.traffic = traffic_of(*p1);
   }
   return link;
 }

@@ -143,7 +143,7 @@ TEST(AccountingWriter, ConcurrentWritersKeepSeqAndTimeInFileOrder) {
   }
 }
 
-TEST(AccountingWriter, FailingSinkCountsAndReports) {
+TEST(AccountingWriter, FailingSinkHoldsRecordsAndWritesThemFirstOnRecovery) {
   fake_clock time;
   recording_diagnostics diag;
   auto owned = std::make_unique<failing_sink>();
@@ -154,22 +154,69 @@ TEST(AccountingWriter, FailingSinkCountsAndReports) {
   EXPECT_FALSE(writer.commit(line));
   EXPECT_EQ(writer.records_failed(), 1U);
   EXPECT_EQ(writer.records_written(), 0U);
+  EXPECT_EQ(writer.records_held(), 1U);
+  EXPECT_FALSE(writer.healthy());
   const auto entries = diag.entries();
   ASSERT_EQ(entries.size(), 1U);
   EXPECT_EQ(entries[0].level, severity::error);
-  EXPECT_NE(entries[0].message.find("could not be written"), std::string::npos) << entries[0].message;
-  EXPECT_NE(entries[0].message.find("service-start"), std::string::npos) << entries[0].message;
+  EXPECT_NE(entries[0].message.find("cannot be written"), std::string::npos) << entries[0].message;
 
-  // Once the sink recovers, seq continues: the failed record consumed seq 1.
+  // A second failure is held too and not reported again (reports come on transitions only).
+  json_line& second = writer.begin("connection-accept", "MprAdminAcceptNewConnectionEx");
+  EXPECT_FALSE(writer.commit(second));
+  EXPECT_EQ(writer.records_held(), 2U);
+  EXPECT_EQ(diag.entries().size(), 1U);
+
+  // Once the sink recovers, the held records go first, in seq order, then the new one.
   sink->fail = false;
   json_line& next = writer.begin("service-stop", "MprAdminTerminateDll");
   EXPECT_TRUE(writer.commit(next));
-  EXPECT_EQ(writer.records_written(), 1U);
-  EXPECT_EQ(writer.records_failed(), 1U);
+  EXPECT_TRUE(writer.healthy());
+  EXPECT_EQ(writer.records_written(), 3U);
+  EXPECT_EQ(writer.records_held(), 0U);
+  EXPECT_EQ(writer.records_lost(), 0U);
   const auto lines = sink->inner.lines();
-  ASSERT_EQ(lines.size(), 1U);
-  EXPECT_EQ(nlohmann::json::parse(lines[0])["seq"], 2);
-  EXPECT_EQ(diag.entries().size(), 1U);
+  ASSERT_EQ(lines.size(), 3U);
+  for (std::size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(nlohmann::json::parse(lines[i])["seq"], i + 1);
+  ASSERT_EQ(diag.entries().size(), 2U);
+  EXPECT_EQ(diag.entries()[1].level, severity::info);
+}
+
+TEST(AccountingWriter, MaintainDrainsHeldRecordsWithoutNewTraffic) {
+  fake_clock time;
+  recording_diagnostics diag;
+  auto owned = std::make_unique<failing_sink>();
+  failing_sink* sink = owned.get();
+  accounting_writer writer("srv", std::move(owned), time, diag);
+  json_line& line = writer.begin("connection-stop", "cb");
+  EXPECT_FALSE(writer.commit(line));
+  writer.maintain();  // still failing: stays held
+  EXPECT_EQ(writer.records_held(), 1U);
+  sink->fail = false;
+  writer.maintain();
+  EXPECT_EQ(writer.records_held(), 0U);
+  EXPECT_TRUE(writer.healthy());
+  EXPECT_EQ(sink->inner.lines().size(), 1U);
+}
+
+TEST(AccountingWriter, QueueLimitBoundsMemoryAndCountsLostRecords) {
+  fake_clock time;
+  recording_diagnostics diag;
+  auto owned = std::make_unique<failing_sink>();
+  failing_sink* sink = owned.get();
+  accounting_writer writer("srv", std::move(owned), time, diag, 3);
+  for (int i = 0; i < 5; ++i) {
+    json_line& line = writer.begin("connection-accept", "cb");
+    EXPECT_FALSE(writer.commit(line));
+  }
+  EXPECT_EQ(writer.records_held(), 3U);
+  EXPECT_EQ(writer.records_lost(), 2U);
+  sink->fail = false;
+  writer.maintain();
+  const auto lines = sink->inner.lines();
+  ASSERT_EQ(lines.size(), 3U);
+  EXPECT_EQ(nlohmann::json::parse(lines[0])["seq"], 1);  // the oldest are kept, the newest lost
+  EXPECT_EQ(nlohmann::json::parse(lines[2])["seq"], 3);
 }
 
 TEST(AccountingWriter, MissingSinkCountsAsFailure) {

@@ -551,20 +551,117 @@ TEST_F(Engine, HangupWithoutAcceptIsRecordedWithStartSeenFalse) {
   EXPECT_EQ(eng->registry_stats().unknown_hangups, 1U);
 }
 
-TEST_F(Engine, SinkFailuresAreCountedInServiceStop) {
+TEST_F(Engine, RecordsHeldDuringSinkFailureAreWrittenBeforeServiceStop) {
   auto owned = std::make_unique<testing::failing_sink>();
   testing::failing_sink* failing = owned.get();
   engine e(engine_options{"gw", true}, std::move(owned), nullptr, time, diag);
   e.start("MprAdminInitializeDll");
   EXPECT_EQ(e.writer().records_failed(), 1U);
+  EXPECT_EQ(e.writer().records_held(), 1U);
   failing->fail = false;
   e.stop("MprAdminTerminateDll");
   const auto lines = failing->inner.lines();
-  ASSERT_EQ(lines.size(), 1U);
-  const auto stop = json::parse(lines[0]);
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_EQ(json::parse(lines[0])["event"], "service-start");
+  const auto stop = json::parse(lines[1]);
   EXPECT_EQ(stop["event"], "service-stop");
   EXPECT_EQ(stop["records_failed"], 1);
+  EXPECT_EQ(stop["records_lost"], 0);
   EXPECT_EQ(stop["seq"], 2);
+}
+
+TEST_F(Engine, OnFailureRejectRefusesNewConnectionsWhileRecordsCannotBeWritten) {
+  auto owned = std::make_unique<testing::failing_sink>();
+  testing::failing_sink* failing = owned.get();
+  engine_options options{"gw", true};
+  options.on_failure = failure_mode::reject_new;
+  engine e(options, std::move(owned), nullptr, time, diag);
+  e.start("MprAdminInitializeDllEx");  // the sink fails this first record
+  connection_info alice;
+  alice.handle = 1;
+  alice.user = "alice";
+  EXPECT_FALSE(e.accept_connection("MprAdminAcceptNewConnectionEx", alice));
+  failing->fail = false;
+  e.maintain();  // held records written: healthy again
+  connection_info bob;
+  bob.handle = 2;
+  bob.user = "bob";
+  EXPECT_TRUE(e.accept_connection("MprAdminAcceptNewConnectionEx", bob));
+  const auto lines = failing->inner.lines();
+  ASSERT_EQ(lines.size(), 3U);  // nothing was lost: the held records came first
+  EXPECT_EQ(json::parse(lines[0])["event"], "service-start");
+  const auto rejected = json::parse(lines[1]);
+  EXPECT_EQ(rejected["event"], "connection-reject");
+  EXPECT_EQ(rejected["rule"], "accounting.on_failure");
+  EXPECT_EQ(json::parse(lines[2])["event"], "connection-accept");
+}
+
+TEST_F(Engine, OnFailureContinueKeepsAdmitting) {
+  auto owned = std::make_unique<testing::failing_sink>();
+  engine e(engine_options{"gw", true}, std::move(owned), nullptr, time, diag);
+  connection_info alice;
+  alice.handle = 1;
+  alice.user = "alice";
+  EXPECT_TRUE(e.accept_connection("MprAdminAcceptNewConnectionEx", alice));
+  EXPECT_EQ(e.writer().records_held(), 1U);
+}
+
+TEST_F(Engine, SessionStoreFollowsAdmittedConnectionsAndRecoveryClosesThem) {
+  memory_session_store store;
+  {
+    engine e(engine_options{"gw", true}, std::make_unique<memory_sink>(), nullptr, time, diag, &store);
+    connection_info alice;
+    alice.handle = 1;
+    alice.user = "alice";
+    alice.domain = "CONTOSO";
+    alice.client_ipv4 = "10.0.0.2";
+    connection_info bob = alice;
+    bob.handle = 2;
+    bob.user = "bob";
+    EXPECT_TRUE(e.accept_connection("MprAdminAcceptNewConnectionEx", alice));
+    EXPECT_TRUE(e.accept_connection("MprAdminAcceptNewConnectionEx", bob));
+    e.connection_hangup("MprAdminConnectionHangupNotificationEx", bob);
+    e.maintain();  // heartbeat
+  }
+  // The process "dies" with alice open: a new engine recovers her.
+  const recovery previous = store.snapshot();
+  ASSERT_EQ(previous.sessions.size(), 1U);
+  EXPECT_FALSE(previous.clean_shutdown);
+  auto owned = std::make_unique<memory_sink>();
+  memory_sink* recovered_sink = owned.get();
+  engine next(engine_options{"gw", true}, std::move(owned), nullptr, time, diag);
+  next.recover("MprAdminInitializeDllEx", previous);
+  const auto lines = recovered_sink->lines();
+  ASSERT_EQ(lines.size(), 1U);
+  const auto r = json::parse(lines[0]);
+  EXPECT_EQ(r["event"], "session-recovered");
+  EXPECT_EQ(r["user"], "alice");
+  EXPECT_EQ(r["domain"], "CONTOSO");
+  EXPECT_EQ(r["client_ip"], "10.0.0.2");
+  EXPECT_EQ(r["cause"], "unclean-shutdown");
+  EXPECT_EQ(r["session_id"], previous.sessions[0].session_id);
+  EXPECT_TRUE(r.contains("duration_s"));
+  EXPECT_TRUE(r.contains("last_seen"));
+}
+
+TEST_F(Engine, SessionsOpenAtACleanStopRecoverAsServiceRestart) {
+  memory_session_store store;
+  {
+    engine e(engine_options{"gw", true}, std::make_unique<memory_sink>(), nullptr, time, diag, &store);
+    connection_info alice;
+    alice.handle = 1;
+    alice.user = "alice";
+    EXPECT_TRUE(e.accept_connection("MprAdminAcceptNewConnectionEx", alice));
+    e.stop("MprAdminTerminateDll");
+  }
+  const recovery previous = store.snapshot();
+  EXPECT_TRUE(previous.clean_shutdown);
+  auto owned = std::make_unique<memory_sink>();
+  memory_sink* recovered_sink = owned.get();
+  engine next(engine_options{"gw", true}, std::move(owned), nullptr, time, diag);
+  next.recover("MprAdminInitializeDll", previous);
+  ASSERT_EQ(recovered_sink->lines().size(), 1U);
+  EXPECT_EQ(json::parse(recovered_sink->lines()[0])["cause"], "service-restart");
 }
 
 }  // namespace

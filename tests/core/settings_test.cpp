@@ -25,13 +25,13 @@ TEST(Settings, ValidFileSetsAccountingDirectory) {
   const auto result =
       parse_settings(R"({"schema": 1, "accounting": {"directory": "D:\\RasWarden\\logs"}})", "raswarden.json");
   EXPECT_TRUE(result.problems.empty()) << all(result.problems);
-  EXPECT_EQ(result.value.accounting_directory, "D:\\RasWarden\\logs");
+  EXPECT_EQ(result.value.accounting.directory, "D:\\RasWarden\\logs");
 }
 
 TEST(Settings, EmptyObjectKeepsDefaults) {
   const auto result = parse_settings("{}", "raswarden.json");
   EXPECT_TRUE(result.problems.empty()) << all(result.problems);
-  EXPECT_TRUE(result.value.accounting_directory.empty());
+  EXPECT_TRUE(result.value.accounting.directory.empty());
 }
 
 TEST(Settings, UnknownTopLevelKeyNamesItsPath) {
@@ -45,7 +45,7 @@ TEST(Settings, UnknownNestedKeyNamesItsPathAndOtherKeysStillLoad) {
       parse_settings(R"({"accounting": {"directory": "/var/log/rw", "rotate": true}})", "conf.json");
   ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
   EXPECT_EQ(result.problems[0], "conf.json: /accounting/rotate: unknown key");
-  EXPECT_EQ(result.value.accounting_directory, "/var/log/rw");
+  EXPECT_EQ(result.value.accounting.directory, "/var/log/rw");
 }
 
 TEST(Settings, WrongTypes) {
@@ -60,7 +60,7 @@ TEST(Settings, WrongTypes) {
     ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
     EXPECT_TRUE(any_contains(result.problems, "raswarden.json: /accounting/directory: expected a non-empty string"))
         << all(result.problems);
-    EXPECT_TRUE(result.value.accounting_directory.empty());
+    EXPECT_TRUE(result.value.accounting.directory.empty());
   }
   {
     const auto result = parse_settings(R"({"accounting": {"directory": ""}})", "raswarden.json");
@@ -80,7 +80,7 @@ TEST(Settings, InvalidJsonNamesTheByteOffset) {
   const auto result = parse_settings(R"({"accounting": })", "raswarden.json");
   ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
   EXPECT_TRUE(any_contains(result.problems, "raswarden.json: not valid JSON at byte 16")) << all(result.problems);
-  EXPECT_TRUE(result.value.accounting_directory.empty());
+  EXPECT_TRUE(result.value.accounting.directory.empty());
 
   const auto empty = parse_settings("", "empty.json");
   ASSERT_EQ(empty.problems.size(), 1U);
@@ -105,7 +105,7 @@ TEST(Settings, ProblemsDoNotStopLoading) {
   EXPECT_TRUE(any_contains(result.problems, "/schema:"));
   EXPECT_TRUE(any_contains(result.problems, "/extra: unknown key"));
   EXPECT_TRUE(any_contains(result.problems, "/accounting/x: unknown key"));
-  EXPECT_EQ(result.value.accounting_directory, "/logs");
+  EXPECT_EQ(result.value.accounting.directory, "/logs");
 }
 
 }  // namespace

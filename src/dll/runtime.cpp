@@ -43,9 +43,9 @@ class instance {
                                      win32::to_utf8(config_path), win32::describe_error(read_error)));
     }
 
-    log_directory_ = config.accounting_directory.empty()
+    log_directory_ = config.accounting.directory.empty()
                          ? win32::expand_environment(default_log_directory)
-                         : win32::expand_environment(win32::to_wide(config.accounting_directory));
+                         : win32::expand_environment(win32::to_wide(config.accounting.directory));
     diag_ = std::make_unique<diagnostic_log>(log_directory_);
     if (!diag_->open_error().empty()) {
       diag_->report(core::severity::error, "RasWarden's log file cannot be opened: " + diag_->open_error());

@@ -2,8 +2,10 @@
 # Windows (the mingw presets).
 
 add_library(raswarden_win32 STATIC
+  src/win32/accounting_files.cpp
+  src/win32/background_thread.cpp
   src/win32/event_log.cpp
-  src/win32/file_sink.cpp
+  src/win32/session_state_file.cpp
   src/win32/system.cpp)
 target_include_directories(raswarden_win32 PUBLIC ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(raswarden_win32 PUBLIC UNICODE _UNICODE NOMINMAX _WIN32_WINNT=0x0A00)

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "raswarden/accounting.hpp"
 #include "raswarden/platform.hpp"
@@ -58,6 +59,10 @@ class engine {
   // service-start / service-stop records.
   void start(std::string_view callback);
   void stop(std::string_view callback);
+  // config-loaded (with the problems found, each naming its JSON path) or config-rejected (the
+  // file was unusable and defaults apply).
+  void record_configuration(std::string_view callback, std::string_view path, bool from_file, bool rejected,
+                            const std::vector<std::string>& problems);
   // Closes, with a `session-recovered` record, every session the previous run left open.
   void recover(std::string_view callback, const recovery& previous);
   // From the background thread: retries held records, flushes, and records that we are alive.

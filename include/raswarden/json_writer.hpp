@@ -21,6 +21,9 @@ class json_line {
   json_line& begin_object();
   json_line& begin_object(std::string_view key);
   json_line& end_object();
+  json_line& begin_array(std::string_view key);
+  json_line& element(std::string_view value);  // a string inside the open array
+  json_line& end_array();
 
   json_line& field(std::string_view key, std::string_view value);
   json_line& field(std::string_view key, const char* value) { return field(key, std::string_view(value)); }

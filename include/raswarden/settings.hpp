@@ -41,6 +41,8 @@ struct settings_result {
   // Each problem names the file and the JSON path ("raswarden.json: /accounting/rotate_mb: ...").
   // A problem never stops loading: the key keeps its default and the problem is reported.
   std::vector<std::string> problems;
+  // False when the file is not a JSON object at all: nothing in it was used.
+  bool document_ok = true;
 };
 
 [[nodiscard]] settings_result parse_settings(std::string_view json_text, std::string_view source_name);

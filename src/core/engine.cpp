@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "raswarden/text.hpp"
 
 namespace raswarden::core {
@@ -113,14 +115,18 @@ class engine::recorder final : public registry_events {
       : writer_(writer), diag_(diag), store_(store), callback_(callback) {}
 
   void connection_opened(const connection_state& c) override {
+    // The store learns of a session before its record is written and forgets it after its stop
+    // is written, so a crash at any point leaves no recorded session unrecoverable.
+    if (store_ != nullptr && c.admission.answer()) {
+      const tunnel_kind tunnel = c.info.tunnel.value_or(c.tunnel);
+      store_->opened(persisted_session{c.session_id, c.info.user, c.info.domain, c.info.client_ipv4,
+                                       tunnel == tunnel_kind::unknown ? std::string() : std::string(to_string(tunnel)),
+                                       c.started.unix_ms});
+    }
     json_line& line = writer_.begin(c.admission.accept ? "connection-accept" : "connection-reject", callback_);
     write_connection(line, c.session_id, c.info, c.tunnel);
     write_decision(line, c.admission);
     writer_.commit(line);
-    if (store_ != nullptr && c.admission.answer()) {
-      store_->opened(persisted_session{c.session_id, c.info.user, c.info.domain, c.info.client_ipv4,
-                                       std::string(to_string(c.info.tunnel.value_or(c.tunnel))), c.started.unix_ms});
-    }
   }
 
   void connection_closed(const connection_state& c, close_cause cause, const timestamps& at) override {
@@ -202,6 +208,18 @@ void engine::start(std::string_view callback) {
   writer_.commit(line);
 }
 
+void engine::record_configuration(std::string_view callback, std::string_view path, bool from_file, bool rejected,
+                                  const std::vector<std::string>& problems) {
+  json_line& line = writer_.begin(rejected ? "config-rejected" : "config-loaded", callback);
+  line.field("path", path).field("source", from_file ? "file" : "defaults");
+  if (!problems.empty()) {
+    line.begin_array("problems");
+    for (const std::string& problem : problems) line.element(problem);
+    line.end_array();
+  }
+  writer_.commit(line);
+}
+
 void engine::recover(std::string_view callback, const recovery& previous) {
   const std::string_view cause = previous.clean_shutdown ? "service-restart" : "unclean-shutdown";
   for (const persisted_session& s : previous.sessions) {
@@ -213,11 +231,11 @@ void engine::recover(std::string_view callback, const recovery& previous) {
         .field_if("tunnel", s.tunnel)
         .field("cause", cause)
         .field("started", format_timestamp(s.started_unix_ms));
-    // The session ended at the latest when the previous run was last known alive.
-    if (previous.last_alive_unix_ms >= s.started_unix_ms && previous.last_alive_unix_ms > 0) {
-      line.field("last_seen", format_timestamp(previous.last_alive_unix_ms))
-          .field("duration_s", static_cast<std::uint64_t>((previous.last_alive_unix_ms - s.started_unix_ms) / 1000));
-    }
+    // The best known end is the last moment the previous run was known alive; a session that
+    // started after that moment ends where it started.
+    const std::int64_t last_seen = std::max(previous.last_alive_unix_ms, s.started_unix_ms);
+    line.field("last_seen", format_timestamp(last_seen))
+        .field("duration_s", static_cast<std::uint64_t>((last_seen - s.started_unix_ms) / 1000));
     line.field("start_seen", true);
     writer_.commit(line);
   }

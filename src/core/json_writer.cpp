@@ -26,6 +26,27 @@ json_line& json_line::end_object() {
   return *this;
 }
 
+json_line& json_line::begin_array(std::string_view name) {
+  key(name);
+  buffer_.push_back('[');
+  needs_comma_.push_back('0');
+  return *this;
+}
+
+json_line& json_line::element(std::string_view value) {
+  separator();
+  buffer_.push_back('"');
+  append_escaped(value);
+  buffer_.push_back('"');
+  return *this;
+}
+
+json_line& json_line::end_array() {
+  buffer_.push_back(']');
+  if (!needs_comma_.empty()) needs_comma_.pop_back();
+  return *this;
+}
+
 json_line& json_line::field(std::string_view name, std::string_view value) {
   key(name);
   buffer_.push_back('"');

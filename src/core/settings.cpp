@@ -10,7 +10,7 @@ namespace raswarden::core {
 
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;  // problems are reported in file order
 
 // Reads one object's keys into settings, recording a problem (and keeping the default) for every
 // unknown key or wrong value.
@@ -130,10 +130,12 @@ settings_result parse_settings(std::string_view json_text, std::string_view sour
     document = json::parse(json_text);
   } catch (const json::parse_error& e) {
     result.problems.push_back(fmt::format("{}: not valid JSON at byte {}: {}", source_name, e.byte, e.what()));
+    result.document_ok = false;
     return result;
   }
   if (!document.is_object()) {
     result.problems.push_back(fmt::format("{}: /: expected an object, found {}", source_name, document.type_name()));
+    result.document_ok = false;
     return result;
   }
   const object_reader root(document, "", source_name, result.problems);

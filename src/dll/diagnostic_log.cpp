@@ -26,26 +26,30 @@ spdlog::level::level_enum level_of(core::severity level) {
 }
 }  // namespace
 
-diagnostic_log::diagnostic_log(const std::wstring& directory) {
-  try {
-    if (const DWORD error = win32::create_directories(directory); error != ERROR_SUCCESS) {
-      open_error_ = "cannot create " + win32::to_utf8(directory) + ": " + win32::describe_error(error);
+diagnostic_log::diagnostic_log(const std::vector<std::wstring>& directories) {
+  for (const std::wstring& directory : directories) {
+    try {
+      if (const DWORD error = win32::create_directories(directory); error != ERROR_SUCCESS) {
+        open_error_ += (open_error_.empty() ? "" : "; ") + std::string("cannot create ") + win32::to_utf8(directory) +
+                       ": " + win32::describe_error(error);
+        continue;
+      }
+      // The sink takes a narrow path; spdlog opens it with the C runtime, which on mingw takes
+      // the ANSI code page. A UTF-8 path with only ASCII is exact; anything else falls back.
+      const std::string path = win32::to_utf8(directory) + "\\raswarden.log";
+      auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(path, max_log_bytes, kept_log_files);
+      auto logger = std::make_shared<spdlog::logger>("raswarden", std::move(sink));
+      logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z [%l] [tid %t] %v", spdlog::pattern_time_type::utc);
+      logger->set_level(spdlog::level::info);
+      logger->flush_on(spdlog::level::info);
+      // spdlog's default error handler prints to stderr, which a service does not have.
+      logger->set_error_handler([](const std::string&) {});
+      file_ = std::make_unique<file_logger>(file_logger{std::move(logger)});
+      path_ = win32::to_wide(path);
       return;
+    } catch (const std::exception& e) {
+      open_error_ += (open_error_.empty() ? "" : "; ") + std::string(e.what());
     }
-    // The sink takes a narrow path; spdlog opens it with the C runtime, which on mingw takes the
-    // ANSI code page. A UTF-8 path with only ASCII is exact; anything else falls back to the
-    // Event Log when opening fails.
-    const std::string path = win32::to_utf8(directory) + "\\raswarden.log";
-    auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(path, max_log_bytes, kept_log_files);
-    auto logger = std::make_shared<spdlog::logger>("raswarden", std::move(sink));
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z [%l] [tid %t] %v", spdlog::pattern_time_type::utc);
-    logger->set_level(spdlog::level::info);
-    logger->flush_on(spdlog::level::info);
-    // spdlog's default error handler prints to stderr, which a service does not have.
-    logger->set_error_handler([](const std::string&) {});
-    file_ = std::make_unique<file_logger>(file_logger{std::move(logger)});
-  } catch (const std::exception& e) {
-    open_error_ = e.what();
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "raswarden/platform.hpp"
 #include "win32/event_log.hpp"
@@ -12,21 +13,24 @@ namespace raswarden::dll {
 
 class diagnostic_log final : public core::diagnostics {
  public:
-  // Opening the file can fail (folder missing, access denied): the log then goes to the Event
-  // Log only, and `open_error()` says why.
-  explicit diagnostic_log(const std::wstring& directory);
+  // Opens raswarden.log in the first folder that works: the accounting folder, else the default
+  // one (so a misconfigured folder is still reported somewhere an administrator looks). If none
+  // works the log goes to the Event Log only, and `open_error()` says why.
+  explicit diagnostic_log(const std::vector<std::wstring>& directories);
   ~diagnostic_log() override;
   diagnostic_log(const diagnostic_log&) = delete;
   diagnostic_log& operator=(const diagnostic_log&) = delete;
 
   void report(core::severity level, std::string_view message) noexcept override;
   [[nodiscard]] const std::string& open_error() const noexcept { return open_error_; }
+  [[nodiscard]] const std::wstring& path() const noexcept { return path_; }
 
  private:
   struct file_logger;
   std::unique_ptr<file_logger> file_;
   win32::event_log event_log_;
   std::string open_error_;
+  std::wstring path_;
 };
 
 }  // namespace raswarden::dll

@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 
 #include "dll/diagnostic_log.hpp"
 #include "raswarden/settings.hpp"
-#include "win32/file_sink.hpp"
+#include "win32/accounting_files.hpp"
+#include "win32/background_thread.hpp"
+#include "win32/session_state_file.hpp"
 #include "win32/system.hpp"
 
 namespace raswarden::dll {
@@ -34,37 +37,78 @@ class instance {
     std::string text;
     DWORD read_error = ERROR_SUCCESS;
     core::settings config;
+    bool from_file = false;
+    bool rejected = false;
     if (win32::read_file(config_path, text, read_error)) {
       auto parsed = core::parse_settings(text, win32::to_utf8(config_path));
       config = std::move(parsed.value);
       problems = std::move(parsed.problems);
+      from_file = parsed.document_ok;
+      rejected = !parsed.document_ok;
     } else if (config_from_environment || (read_error != ERROR_FILE_NOT_FOUND && read_error != ERROR_PATH_NOT_FOUND)) {
       problems.push_back(fmt::format("cannot read the configuration {}: {}; using defaults",
                                      win32::to_utf8(config_path), win32::describe_error(read_error)));
+      rejected = true;
     }
+    const core::accounting_settings& accounting = config.accounting;
 
-    log_directory_ = config.accounting.directory.empty()
-                         ? win32::expand_environment(default_log_directory)
-                         : win32::expand_environment(win32::to_wide(config.accounting.directory));
-    diag_ = std::make_unique<diagnostic_log>(log_directory_);
+    log_directory_ = accounting.directory.empty() ? win32::expand_environment(default_log_directory)
+                                                  : win32::expand_environment(win32::to_wide(accounting.directory));
+    const std::wstring fallback_directory = win32::expand_environment(default_log_directory);
+    diag_ = std::make_unique<diagnostic_log>(std::vector<std::wstring>{log_directory_, fallback_directory});
     if (!diag_->open_error().empty()) {
-      diag_->report(core::severity::error, "RasWarden's log file cannot be opened: " + diag_->open_error());
+      diag_->report(core::severity::error,
+                    fmt::format("the accounting folder {} is not usable ({}); RasWarden keeps running and holds "
+                                "records in memory until it is",
+                                win32::to_utf8(log_directory_), diag_->open_error()));
     }
     for (const std::string& problem : problems) diag_->report(core::severity::error, "configuration: " + problem);
 
+    // What the previous run left open, and the store for this run's sessions.
+    core::recovery previous;
+    std::string store_error;
+    std::string store_warning;
+    store_ = win32::session_state_file::open(log_directory_ + L"\\sessions.state", clock_.now_unix_ms(), previous,
+                                             store_error, store_warning);
+    if (!store_warning.empty()) diag_->report(core::severity::warning, store_warning);
+    if (!store_) {
+      diag_->report(core::severity::error,
+                    "session state cannot be kept, so sessions open at a crash cannot be recovered: " + store_error);
+    }
+
     core::engine_options options;
     options.server = win32::host_name();
-    auto sink = std::make_unique<win32::file_record_sink>(log_directory_, clock_, *diag_);
-    engine_ = std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_);
+    options.on_failure = accounting.on_failure;
+    options.queue_limit = accounting.queue_limit;
+    win32::accounting_file_options files;
+    files.rotate_bytes = std::uint64_t{accounting.rotate_mb} << 20;
+    files.retention_days = accounting.retention_days;
+    files.min_free_bytes = std::uint64_t{accounting.min_free_mb} << 20;
+    auto sink = std::make_unique<win32::accounting_file_sink>(log_directory_, files, clock_, *diag_);
+    engine_ = std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_,
+                                             store_.get());
     diag_->report(core::severity::info,
                   fmt::format("RasWarden started by {} (module {}); accounting in {}", callback,
                               win32::to_utf8(win32::module_path(this_module)), win32::to_utf8(log_directory_)));
     engine_->start(callback);
+    engine_->record_configuration(callback, win32::to_utf8(config_path), from_file, rejected, problems);
+    engine_->recover(callback, previous);
+    // Flushing, retries of held records and housekeeping happen here, never on RRAS's threads.
+    flusher_ = std::make_unique<win32::periodic_thread>(std::chrono::milliseconds(accounting.flush_interval_ms),
+                                                        [engine = engine_.get()] { engine->maintain(); });
+    if (!flusher_->running()) {
+      diag_->report(core::severity::error, "the background flusher could not start: records reach the disk only "
+                                           "when Windows writes its cache");
+    }
   }
 
   instance(const instance&) = delete;
   instance& operator=(const instance&) = delete;
-  ~instance() { engine_.reset(); }  // the engine refers to clock_ and diag_
+  // The flusher uses the engine, and the engine refers to the clock, the log and the store.
+  ~instance() {
+    flusher_.reset();
+    engine_.reset();
+  }
 
   [[nodiscard]] core::engine& engine() noexcept { return *engine_; }
   [[nodiscard]] core::diagnostics& diagnostics() noexcept { return *diag_; }
@@ -73,7 +117,9 @@ class instance {
   core::system_clock clock_;
   std::wstring log_directory_;
   std::unique_ptr<diagnostic_log> diag_;
+  std::unique_ptr<win32::session_state_file> store_;
   std::shared_ptr<core::engine> engine_;
+  std::unique_ptr<win32::periodic_thread> flusher_;
 };
 
 namespace {

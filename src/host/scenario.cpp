@@ -184,7 +184,10 @@ std::optional<scenario> parse_scenario(std::string_view json_text, std::string_v
     const json document = json::parse(json_text);
     const reader root(document, "");
     root.expect_object({"schema", "name", "sessions", "load"});
-    if (root.number<std::uint32_t>("schema", 0) != 1) root.fail("expected \"schema\": 1");
+    if (root.number<std::uint32_t>("schema", 0) != 1) {
+      // Point at the value when there is one, rather than dumping the whole document.
+      (root.has("schema") ? root.at("schema") : root).fail("expected \"schema\": 1");
+    }
     scenario result;
     result.name = win32::to_utf8(root.text("name", L"scenario"));
     if (root.has("sessions")) {

@@ -85,7 +85,7 @@ TEST_F(concurrency_test, eight_threads_of_lifecycles_record_everything_exactly_o
   EXPECT_EQ(stops, total);
   EXPECT_EQ(link_accepts, total);
   EXPECT_EQ(link_stops, total);
-  EXPECT_EQ(all.size(), 4 * total + 2);  // plus service-start and service-stop
+  EXPECT_EQ(all.size(), 4 * total + 3);  // plus service-start, config-loaded and service-stop
   EXPECT_EQ(seqs.size(), all.size());
   EXPECT_EQ(*seqs.begin(), 1u);
   EXPECT_EQ(*seqs.rbegin(), all.size());

@@ -31,8 +31,10 @@ void dll_test::SetUp() {
   wchar_t temp[MAX_PATH + 1] = {};
   ::GetTempPathW(MAX_PATH, temp);
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  directory_ = std::wstring(temp) + L"raswarden-test-" + std::to_wstring(::GetCurrentProcessId()) + L"-" +
-               std::to_wstring(counter++) + L"-" + win32::to_wide(info->name());
+  // Wine reuses small process ids across runs, so the start time makes the folder new.
+  static const std::wstring run = std::to_wstring(::GetCurrentProcessId()) + L"-" + std::to_wstring(::GetTickCount64());
+  directory_ = std::wstring(temp) + L"raswarden-test-" + run + L"-" + std::to_wstring(counter++) + L"-" +
+               win32::to_wide(info->name());
   std::replace(directory_.begin(), directory_.end(), L'/', L'_');
   write_config("{\"schema\":1,\"accounting\":{\"directory\":" +
                nlohmann::json(win32::to_utf8(directory_ + L"\\logs")).dump() + "}}");
@@ -66,7 +68,7 @@ void dll_test::terminate() {
   terminated_ = true;
 }
 
-std::vector<nlohmann::json> dll_test::records() const {
+std::vector<std::wstring> dll_test::accounting_files() const {
   std::vector<std::wstring> files;
   WIN32_FIND_DATAW found{};
   const std::wstring logs = directory_ + L"\\logs\\";
@@ -77,9 +79,22 @@ std::vector<nlohmann::json> dll_test::records() const {
     } while (::FindNextFileW(search, &found) != 0);
     ::FindClose(search);
   }
-  std::sort(files.begin(), files.end());
+  // File order is day, then rotation index: accounting-YYYYMMDD.jsonl, -1, -2, ... -10.
+  const auto order = [](const std::wstring& path) {
+    const std::wstring name = path.substr(path.find_last_of(L'\\') + 1);
+    const std::wstring day = name.substr(11, 8);
+    const std::size_t dash = name.find(L'-', 19);
+    const unsigned index = dash == std::wstring::npos ? 0 : static_cast<unsigned>(std::stoul(name.substr(dash + 1)));
+    return std::make_pair(day, index);
+  };
+  std::sort(files.begin(), files.end(),
+            [&](const std::wstring& a, const std::wstring& b) { return order(a) < order(b); });
+  return files;
+}
+
+std::vector<nlohmann::json> dll_test::records() const {
   std::vector<nlohmann::json> result;
-  for (const std::wstring& file : files) {
+  for (const std::wstring& file : accounting_files()) {
     std::string text;
     DWORD error = 0;
     EXPECT_TRUE(win32::read_file(file, text, error)) << win32::describe_error(error);

@@ -37,6 +37,8 @@ class dll_test : public ::testing::Test {
   void initialize();
   void terminate();
 
+  // The accounting files in write order (day, then rotation index).
+  [[nodiscard]] std::vector<std::wstring> accounting_files() const;
   // Every record written so far, parsed; a line that is not a JSON object fails the test.
   [[nodiscard]] std::vector<nlohmann::json> records() const;
   [[nodiscard]] std::vector<nlohmann::json> records_of(std::string_view event) const;

@@ -77,14 +77,14 @@ TEST_F(exports_test, family1_lifecycle_records_accept_links_and_stop_with_counte
   terminate();
 
   const auto all = records();
-  ASSERT_EQ(all.size(), 6u);
-  const char* expected[] = {"service-start", "connection-accept", "link-accept", "link-stop", "connection-stop",
-                            "service-stop"};
+  ASSERT_EQ(all.size(), 7u);
+  const char* expected[] = {"service-start", "config-loaded", "connection-accept", "link-accept", "link-stop",
+                            "connection-stop", "service-stop"};
   for (std::size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(all[i].at("event"), expected[i]);
     EXPECT_EQ(all[i].at("seq"), i + 1);
   }
-  const auto& accept = all[1];
+  const auto& accept = all[2];
   expect_common_fields(accept, "MprAdminAcceptNewConnection");
   EXPECT_EQ(accept.at("user"), "alice");
   EXPECT_EQ(accept.at("domain"), "CONTOSO");
@@ -97,19 +97,19 @@ TEST_F(exports_test, family1_lifecycle_records_accept_links_and_stop_with_counte
   const std::string session_id = accept.at("session_id");
   EXPECT_FALSE(session_id.empty());
 
-  const auto& link = all[2];
+  const auto& link = all[3];
   expect_common_fields(link, "MprAdminAcceptNewLink");
   EXPECT_EQ(link.at("session_id"), session_id);
   EXPECT_EQ(link.at("port"), "VPN3-17");
   EXPECT_EQ(link.at("device"), "WAN Miniport (SSTP)");
   EXPECT_EQ(link.at("line_speed_bps"), 1'000'000'000);
 
-  const auto& link_stop = all[3];
+  const auto& link_stop = all[4];
   EXPECT_EQ(link_stop.at("link_id"), link.at("link_id"));
   EXPECT_EQ(link_stop.at("bytes_in"), 1000);
   EXPECT_EQ(link_stop.at("bytes_out"), 2000);
 
-  const auto& stop = all[4];
+  const auto& stop = all[5];
   expect_common_fields(stop, "MprAdminConnectionHangupNotification");
   EXPECT_EQ(stop.at("session_id"), session_id);
   EXPECT_EQ(stop.at("duration_s"), 1834);
@@ -282,12 +282,16 @@ TEST_F(exports_test, service_start_and_stop_frame_every_run) {
   initialize();
   terminate();
   const auto all = records();
-  ASSERT_EQ(all.size(), 2u);
+  ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].at("event"), "service-start");
   EXPECT_EQ(all[0].at("callback"), "MprAdminInitializeDll");
-  EXPECT_EQ(all[1].at("event"), "service-stop");
-  EXPECT_EQ(all[1].at("callback"), "MprAdminTerminateDll");
-  EXPECT_EQ(all[1].at("open_sessions"), 0);
+  EXPECT_EQ(all[1].at("event"), "config-loaded");
+  EXPECT_EQ(all[1].at("source"), "file");
+  EXPECT_FALSE(all[1].contains("problems"));
+  EXPECT_NE(all[1].at("path").get<std::string>().find("raswarden.json"), std::string::npos);
+  EXPECT_EQ(all[2].at("event"), "service-stop");
+  EXPECT_EQ(all[2].at("callback"), "MprAdminTerminateDll");
+  EXPECT_EQ(all[2].at("open_sessions"), 0);
 }
 
 }  // namespace

@@ -43,9 +43,10 @@ TEST_F(initialize_ex_test, fills_the_sdk_layout_with_revision_2) {
   // Terminate through the slot RRAS uses.
   EXPECT_EQ(callbacks.lpfnRasAdminTerminateDll(), static_cast<DWORD>(NO_ERROR));
   const auto all = records();
-  ASSERT_EQ(all.size(), 2u);
+  ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].at("callback"), "MprAdminInitializeDllEx");
-  EXPECT_EQ(all[1].at("event"), "service-stop");
+  EXPECT_EQ(all[1].at("event"), "config-loaded");
+  EXPECT_EQ(all[2].at("event"), "service-stop");
 }
 
 TEST_F(initialize_ex_test, null_struct_pointer_still_returns_no_error) {

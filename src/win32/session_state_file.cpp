@@ -1,0 +1,232 @@
+#include "win32/session_state_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "win32/system.hpp"
+
+namespace raswarden::win32 {
+
+namespace {
+
+constexpr char magic[8] = {'R', 'W', 'S', 'T', 'A', 'T', 'E', '1'};
+constexpr std::uint32_t initial_slots = 1024;
+constexpr std::uint32_t max_slots = 1u << 22;  // 4M sessions, 1 GiB: beyond any RRAS server
+
+struct header {
+  char magic[8];
+  std::uint32_t version;
+  std::uint32_t slot_size;
+  std::uint32_t slot_count;
+  std::uint32_t clean_shutdown;
+  std::int64_t last_alive_unix_ms;
+  std::int64_t created_unix_ms;
+  char reserved[24];
+};
+static_assert(sizeof(header) == 64);
+
+struct slot {
+  std::uint32_t used;
+  std::uint32_t reserved;
+  std::int64_t started_unix_ms;
+  char session_id[48];
+  char user[96];
+  char domain[32];
+  char client_ip[48];
+  char tunnel[16];
+};
+static_assert(sizeof(slot) == 256);
+
+std::uint64_t file_bytes(std::uint32_t slots) { return sizeof(header) + std::uint64_t{slots} * sizeof(slot); }
+
+template <std::size_t N>
+void put(char (&field)[N], const std::string& text) {
+  const std::size_t n = std::min(text.size(), N - 1);
+  std::memcpy(field, text.data(), n);
+  std::memset(field + n, 0, N - n);
+}
+
+template <std::size_t N>
+std::string get(const char (&field)[N]) {
+  return std::string(field, strnlen(field, N));
+}
+
+// Allocates the file's blocks with real writes, so a full disk fails here, cleanly, instead of as
+// a fault when a mapped page is first touched.
+bool extend_with_zeros(HANDLE file, std::uint64_t from, std::uint64_t to) {
+  static const std::vector<char> zeros(64 * 1024, 0);
+  LARGE_INTEGER at{};
+  at.QuadPart = static_cast<LONGLONG>(from);
+  if (::SetFilePointerEx(file, at, nullptr, FILE_BEGIN) == 0) return false;
+  while (from < to) {
+    const auto chunk = static_cast<DWORD>(std::min<std::uint64_t>(zeros.size(), to - from));
+    DWORD written = 0;
+    if (::WriteFile(file, zeros.data(), chunk, &written, nullptr) == 0 || written != chunk) return false;
+    from += chunk;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<session_state_file> session_state_file::open(const std::wstring& path, std::int64_t now_unix_ms,
+                                                             core::recovery& previous, std::string& error,
+                                                             std::string& warning) {
+  std::unique_ptr<session_state_file> store(new session_state_file());
+  store->file_.reset(::CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, nullptr, OPEN_ALWAYS,
+                                   FILE_ATTRIBUTE_NORMAL, nullptr));
+  if (!store->file_) {
+    error = fmt::format("cannot open {}: {}", to_utf8(path), describe_error(::GetLastError()));
+    return nullptr;
+  }
+  LARGE_INTEGER size{};
+  ::GetFileSizeEx(store->file_.get(), &size);
+
+  // What the previous run left: read with plain reads, so a damaged file cannot fault us.
+  std::uint32_t slots = initial_slots;
+  if (size.QuadPart >= static_cast<LONGLONG>(sizeof(header))) {
+    header h{};
+    DWORD read = 0;
+    ::SetFilePointerEx(store->file_.get(), LARGE_INTEGER{}, nullptr, FILE_BEGIN);
+    const bool header_ok = ::ReadFile(store->file_.get(), &h, sizeof h, &read, nullptr) != 0 && read == sizeof h &&
+                           std::memcmp(h.magic, magic, sizeof magic) == 0 && h.version == 1 &&
+                           h.slot_size == sizeof(slot) && h.slot_count <= max_slots &&
+                           static_cast<std::uint64_t>(size.QuadPart) >= file_bytes(h.slot_count);
+    if (!header_ok) {
+      warning = fmt::format("{} is not a RasWarden session state file of this version; started afresh (sessions "
+                            "left open by the previous run cannot be recovered)",
+                            to_utf8(path));
+    } else {
+      previous.clean_shutdown = h.clean_shutdown != 0;
+      previous.last_alive_unix_ms = h.last_alive_unix_ms;
+      slots = std::max(slots, h.slot_count);
+      std::vector<slot> table(h.slot_count);
+      if (h.slot_count > 0 &&
+          (::ReadFile(store->file_.get(), table.data(), static_cast<DWORD>(table.size() * sizeof(slot)), &read,
+                      nullptr) == 0 ||
+           read != table.size() * sizeof(slot))) {
+        warning = fmt::format("{}: the session table could not be read completely", to_utf8(path));
+        table.resize(read / sizeof(slot));
+      }
+      for (const slot& s : table) {
+        if (s.used != 1) continue;
+        previous.sessions.push_back(core::persisted_session{get(s.session_id), get(s.user), get(s.domain),
+                                                            get(s.client_ip), get(s.tunnel), s.started_unix_ms});
+      }
+    }
+  }
+
+  // Start empty: zero the whole file, then map it.
+  if (!extend_with_zeros(store->file_.get(), 0, file_bytes(slots)) || !store->map(slots)) {
+    error = fmt::format("cannot prepare {}: {}", to_utf8(path), describe_error(::GetLastError()));
+    return nullptr;
+  }
+  auto* h = static_cast<header*>(store->view_);
+  std::memcpy(h->magic, magic, sizeof magic);
+  h->version = 1;
+  h->slot_size = sizeof(slot);
+  h->slot_count = slots;
+  h->clean_shutdown = 0;
+  h->last_alive_unix_ms = now_unix_ms;
+  h->created_unix_ms = now_unix_ms;
+  store->free_slots_.reserve(slots);
+  for (std::uint32_t i = slots; i > 0; --i) store->free_slots_.push_back(i - 1);
+  return store;
+}
+
+session_state_file::~session_state_file() { unmap(); }
+
+bool session_state_file::map(std::uint32_t slots) noexcept {
+  const std::uint64_t bytes = file_bytes(slots);
+  mapping_.reset(::CreateFileMappingW(file_.get(), nullptr, PAGE_READWRITE, static_cast<DWORD>(bytes >> 32),
+                                      static_cast<DWORD>(bytes), nullptr));
+  if (!mapping_) return false;
+  view_ = ::MapViewOfFile(mapping_.get(), FILE_MAP_WRITE, 0, 0, static_cast<SIZE_T>(bytes));
+  if (view_ == nullptr) {
+    mapping_.reset();
+    return false;
+  }
+  slot_count_ = slots;
+  return true;
+}
+
+void session_state_file::unmap() noexcept {
+  if (view_ != nullptr) {
+    ::FlushViewOfFile(view_, 0);
+    ::UnmapViewOfFile(view_);
+    view_ = nullptr;
+  }
+  mapping_.reset();
+}
+
+void session_state_file::opened(const core::persisted_session& session) noexcept {
+  try {
+    const std::lock_guard lock(mutex_);
+    if (view_ == nullptr) return;
+    if (free_slots_.empty()) {
+      // Grow: rare (the table doubles), so the remap cost is paid seldom.
+      const std::uint32_t grown = slot_count_ * 2;
+      if (grown > max_slots || !extend_with_zeros(file_.get(), file_bytes(slot_count_), file_bytes(grown))) {
+        full_reported_ = true;
+        return;
+      }
+      const std::uint32_t old = slot_count_;
+      unmap();
+      if (!map(grown)) {
+        map(old);
+        return;
+      }
+      static_cast<header*>(view_)->slot_count = grown;
+      for (std::uint32_t i = grown; i > old; --i) free_slots_.push_back(i - 1);
+    }
+    const std::uint32_t index = free_slots_.back();
+    auto* s = reinterpret_cast<slot*>(static_cast<char*>(view_) + sizeof(header)) + index;
+    s->started_unix_ms = session.started_unix_ms;
+    put(s->session_id, session.session_id);
+    put(s->user, session.user);
+    put(s->domain, session.domain);
+    put(s->client_ip, session.client_ip);
+    put(s->tunnel, session.tunnel);
+    s->used = 1;  // last, so a half-written slot never counts as a session
+    slot_of_.insert_or_assign(session.session_id, index);
+    free_slots_.pop_back();
+  } catch (...) {
+    // Without its slot this session cannot be recovered after a crash; nothing else is affected.
+  }
+}
+
+void session_state_file::closed(const std::string& session_id) noexcept {
+  const std::lock_guard lock(mutex_);
+  const auto found = slot_of_.find(session_id);
+  if (found == slot_of_.end() || view_ == nullptr) return;
+  auto* s = reinterpret_cast<slot*>(static_cast<char*>(view_) + sizeof(header)) + found->second;
+  s->used = 0;
+  free_slots_.push_back(found->second);
+  slot_of_.erase(found);
+}
+
+void session_state_file::heartbeat(std::int64_t now_unix_ms) noexcept {
+  void* view = nullptr;
+  {
+    const std::lock_guard lock(mutex_);
+    if (view_ == nullptr) return;
+    static_cast<header*>(view_)->last_alive_unix_ms = now_unix_ms;
+    view = view_;
+  }
+  // Outside the lock, so RRAS's threads never wait for the disk. (A remap in between makes this
+  // flush a harmless no-op on a released range; the next heartbeat flushes the new view.)
+  ::FlushViewOfFile(view, 0);
+}
+
+void session_state_file::mark_clean_shutdown(std::int64_t now_unix_ms) noexcept {
+  const std::lock_guard lock(mutex_);
+  if (view_ == nullptr) return;
+  auto* h = static_cast<header*>(view_);
+  h->last_alive_unix_ms = now_unix_ms;
+  h->clean_shutdown = 1;
+  ::FlushViewOfFile(view_, 0);
+}
+
+}  // namespace raswarden::win32

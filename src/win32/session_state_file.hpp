@@ -1,0 +1,48 @@
+// sessions.state beside the accounting files: the live sessions, in fixed 256-byte slots of a
+// memory-mapped file. Opening or closing a session is a memcpy into the mapping (no system call
+// on RRAS's thread), and the mapped pages belong to the operating system, so they survive the
+// process being killed. The next start reads what is left and writes session-recovered records.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "raswarden/session_store.hpp"
+#include "win32/unique_handle.hpp"
+
+namespace raswarden::win32 {
+
+class session_state_file final : public core::session_store {
+ public:
+  // Opens (or creates) the file, returns what the previous run left in `previous`, and starts
+  // empty. A corrupt file is reported in `warning` and started afresh.
+  static std::unique_ptr<session_state_file> open(const std::wstring& path, std::int64_t now_unix_ms,
+                                                  core::recovery& previous, std::string& error, std::string& warning);
+  ~session_state_file() override;
+  session_state_file(const session_state_file&) = delete;
+  session_state_file& operator=(const session_state_file&) = delete;
+
+  void opened(const core::persisted_session& session) noexcept override;
+  void closed(const std::string& session_id) noexcept override;
+  void heartbeat(std::int64_t now_unix_ms) noexcept override;
+  void mark_clean_shutdown(std::int64_t now_unix_ms) noexcept override;
+
+ private:
+  session_state_file() = default;
+  bool map(std::uint32_t slots) noexcept;
+  void unmap() noexcept;
+
+  std::mutex mutex_;
+  unique_hfile file_;
+  unique_handle mapping_;
+  void* view_ = nullptr;
+  std::uint32_t slot_count_ = 0;
+  std::unordered_map<std::string, std::uint32_t> slot_of_;
+  std::vector<std::uint32_t> free_slots_;
+  bool full_reported_ = false;
+};
+
+}  // namespace raswarden::win32

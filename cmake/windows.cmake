@@ -27,6 +27,18 @@ add_library(raswarden SHARED
   src/dll/runtime.cpp
   ${PROJECT_SOURCE_DIR}/exports.def)
 set_target_properties(raswarden PROPERTIES PREFIX "" OUTPUT_NAME raswarden)
+
+# The Event Log message table, compiled into the DLL so Event Viewer shows real text.
+enable_language(RC)
+set(raswarden_messages ${CMAKE_CURRENT_BINARY_DIR}/messages)
+add_custom_command(
+  OUTPUT ${raswarden_messages}/messages.rc ${raswarden_messages}/messages.h
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${raswarden_messages}
+  COMMAND ${CMAKE_MC_COMPILER} -h ${raswarden_messages} -r ${raswarden_messages} ${PROJECT_SOURCE_DIR}/src/dll/messages.mc
+  DEPENDS ${PROJECT_SOURCE_DIR}/src/dll/messages.mc
+  COMMENT "Compiling the Event Log message table")
+target_sources(raswarden PRIVATE ${raswarden_messages}/messages.rc)
+target_include_directories(raswarden PRIVATE ${raswarden_messages})
 target_link_libraries(raswarden PRIVATE raswarden_win32 raswarden::spdlog)
 if(CMAKE_SIZEOF_VOID_P EQUAL 4)
   # The .def lists plain names; let ld bind each to its Name@N symbol (that binding is the point,

@@ -25,17 +25,33 @@ class system_clock final : public clock {
 
 enum class severity : std::uint8_t { debug, info, warning, error };
 
+// What a report is about; the Event Log gives each its own event id and text.
+enum class topic : std::uint8_t {
+  general,
+  started,
+  stopped,
+  configuration,
+  accounting_failure,
+  accounting_recovered,
+  sessions_recovered,
+  connection_rejected,
+  internal_error,
+};
+
 // Where the core reports what an administrator should know about but RRAS must not see (the DLL
-// sends it to its own log and, for warnings and errors, the Event Log). Must not throw.
+// sends it to its own log and, for warnings, errors and lifecycle events, the Event Log). Must
+// not throw.
 class diagnostics {
  public:
   virtual ~diagnostics() = default;
-  virtual void report(severity level, std::string_view message) noexcept = 0;
+  virtual void report(severity level, topic about, std::string_view message) noexcept = 0;
+  void report(severity level, std::string_view message) noexcept { report(level, topic::general, message); }
 };
 
 class null_diagnostics final : public diagnostics {
  public:
-  void report(severity, std::string_view) noexcept override {}
+  using diagnostics::report;
+  void report(severity, topic, std::string_view) noexcept override {}
 };
 
 }  // namespace raswarden::core

@@ -32,8 +32,13 @@ struct accounting_settings {
   forward_settings forward;
 };
 
+struct event_log_settings {
+  bool rejections = false;  // also report every rejected connection in the Event Log
+};
+
 struct settings {
   accounting_settings accounting;
+  event_log_settings event_log;
 };
 
 struct settings_result {

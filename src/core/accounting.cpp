@@ -70,7 +70,8 @@ bool accounting_writer::commit(json_line& line) {
     held_.emplace_back(text);
   } else {
     ++lost_;
-    diag_.report(severity::error, fmt::format("accounting record lost (memory queue full at {} records): {}",
+    diag_.report(severity::error, topic::accounting_failure,
+                 fmt::format("accounting record lost (memory queue full at {} records): {}",
                                               queue_limit_, text.substr(0, text.size() - 1)));
   }
   set_failing_locked(true);
@@ -91,10 +92,11 @@ void accounting_writer::set_failing_locked(bool failing) {
   if (failing == failing_) return;
   failing_ = failing;
   if (failing) {
-    diag_.report(severity::error, fmt::format("accounting records cannot be written; holding them in memory (up to {})",
+    diag_.report(severity::error, topic::accounting_failure,
+                 fmt::format("accounting records cannot be written; holding them in memory (up to {})",
                                               queue_limit_));
   } else {
-    diag_.report(severity::info,
+    diag_.report(severity::info, topic::accounting_recovered,
                  fmt::format("accounting records are written again ({} lost while failing)", lost_));
   }
 }

@@ -127,6 +127,12 @@ class engine::recorder final : public registry_events {
     write_connection(line, c.session_id, c.info, c.tunnel);
     write_decision(line, c.admission);
     writer_.commit(line);
+    if (!c.admission.accept) {
+      diag_.report(severity::info, topic::connection_rejected,
+                   fmt::format("user \"{}\" (domain \"{}\", session {}) was refused by rule \"{}\": {}{}", c.info.user,
+                               c.info.domain, c.session_id, c.admission.rule, c.admission.reason,
+                               c.admission.enforced ? "" : " (audit mode: admitted anyway)"));
+    }
   }
 
   void connection_closed(const connection_state& c, close_cause cause, const timestamps& at) override {
@@ -198,7 +204,8 @@ engine::engine(engine_options options, std::unique_ptr<record_sink> sink, std::u
 timestamps engine::now() const { return timestamps{clock_.now_unix_ms(), clock_.steady_ns()}; }
 
 bool engine::malformed_call(std::string_view callback, std::string_view problem) {
-  diag_.report(severity::error, fmt::format("{} called with unusable arguments ({}); answered {}", callback, problem,
+  diag_.report(severity::error, topic::internal_error,
+               fmt::format("{} called with unusable arguments ({}); answered {}", callback, problem,
                                             options_.accept_on_internal_error ? "accept" : "reject"));
   return options_.accept_on_internal_error;
 }
@@ -240,7 +247,8 @@ void engine::recover(std::string_view callback, const recovery& previous) {
     writer_.commit(line);
   }
   if (!previous.sessions.empty()) {
-    diag_.report(severity::warning, fmt::format("closed {} session(s) left open by the previous run ({})",
+    diag_.report(severity::warning, topic::sessions_recovered,
+                 fmt::format("closed {} session(s) left open by the previous run ({})",
                                                 previous.sessions.size(), cause));
   }
 }

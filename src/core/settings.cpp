@@ -146,6 +146,12 @@ settings_result parse_settings(std::string_view json_text, std::string_view sour
       {"accounting", [&](const std::string& k, const json& v) {
          read_accounting(root, k, v, result.value.accounting, source_name, result.problems);
        }},
+      {"event_log", [&](const std::string& k, const json& v) {
+         if (!root.require_object(k, v)) return;
+         const object_reader r(v, root.child(k), source_name, result.problems);
+         r.each({{"rejections",
+                  [&](const std::string& key, const json& value) { r.read(key, value, result.value.event_log.rejections); }}});
+       }},
   });
   return result;
 }

@@ -55,10 +55,17 @@ diagnostic_log::diagnostic_log(const std::vector<std::wstring>& directories) {
 
 diagnostic_log::~diagnostic_log() = default;
 
-void diagnostic_log::report(core::severity level, std::string_view message) noexcept {
+void diagnostic_log::report(core::severity level, core::topic about, std::string_view message) noexcept {
   try {
     if (file_) file_->logger->log(level_of(level), "{}", message);
-    if (level == core::severity::warning || level == core::severity::error) event_log_.report(level, message);
+    // Warnings, errors and the service's start and stop reach the Event Log; debug chatter and
+    // (unless asked for) individual rejections stay in the file.
+    const bool lifecycle = about == core::topic::started || about == core::topic::stopped ||
+                           about == core::topic::accounting_recovered;
+    const bool wanted = about == core::topic::connection_rejected
+                            ? event_log_rejections_
+                            : level == core::severity::warning || level == core::severity::error || lifecycle;
+    if (wanted) event_log_.report(level, about, message);
   } catch (...) {
     // Reporting must never become the failure.
   }

@@ -21,7 +21,10 @@ class diagnostic_log final : public core::diagnostics {
   diagnostic_log(const diagnostic_log&) = delete;
   diagnostic_log& operator=(const diagnostic_log&) = delete;
 
-  void report(core::severity level, std::string_view message) noexcept override;
+  using core::diagnostics::report;
+  void report(core::severity level, core::topic about, std::string_view message) noexcept override;
+  // Rejected connections go to the Event Log only when asked for (event_log.rejections).
+  void set_event_log_rejections(bool enabled) noexcept { event_log_rejections_ = enabled; }
   [[nodiscard]] const std::string& open_error() const noexcept { return open_error_; }
   [[nodiscard]] const std::wstring& path() const noexcept { return path_; }
 
@@ -31,6 +34,7 @@ class diagnostic_log final : public core::diagnostics {
   win32::event_log event_log_;
   std::string open_error_;
   std::wstring path_;
+  bool event_log_rejections_ = false;
 };
 
 }  // namespace raswarden::dll

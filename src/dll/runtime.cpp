@@ -57,12 +57,15 @@ class instance {
     const std::wstring fallback_directory = win32::expand_environment(default_log_directory);
     diag_ = std::make_unique<diagnostic_log>(std::vector<std::wstring>{log_directory_, fallback_directory});
     if (!diag_->open_error().empty()) {
-      diag_->report(core::severity::error,
+      diag_->report(core::severity::error, core::topic::accounting_failure,
                     fmt::format("the accounting folder {} is not usable ({}); RasWarden keeps running and holds "
                                 "records in memory until it is",
                                 win32::to_utf8(log_directory_), diag_->open_error()));
     }
-    for (const std::string& problem : problems) diag_->report(core::severity::error, "configuration: " + problem);
+    diag_->set_event_log_rejections(config.event_log.rejections);
+    for (const std::string& problem : problems) {
+      diag_->report(core::severity::warning, core::topic::configuration, "configuration: " + problem);
+    }
 
     // What the previous run left open, and the store for this run's sessions.
     core::recovery previous;
@@ -87,7 +90,7 @@ class instance {
     auto sink = std::make_unique<win32::accounting_file_sink>(log_directory_, files, clock_, *diag_);
     engine_ = std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_,
                                              store_.get());
-    diag_->report(core::severity::info,
+    diag_->report(core::severity::info, core::topic::started,
                   fmt::format("RasWarden started by {} (module {}); accounting in {}", callback,
                               win32::to_utf8(win32::module_path(this_module)), win32::to_utf8(log_directory_)));
     engine_->start(callback);
@@ -177,7 +180,8 @@ void stop(std::string_view callback) {
   }
   if (previous) {
     previous->engine().stop(callback);
-    previous->diagnostics().report(core::severity::info, fmt::format("RasWarden stopped by {}", callback));
+    previous->diagnostics().report(core::severity::info, core::topic::stopped,
+                                   fmt::format("RasWarden stopped by {}", callback));
   }
 }
 
@@ -189,9 +193,9 @@ void report_failure(std::string_view callback, std::string_view what) noexcept {
     const std::string message = fmt::format("{} failed: {}; answered with the failure default ({})", callback, what,
                                             answer_on_failure() ? "accept" : "reject");
     if (active) {
-      active->diagnostics().report(core::severity::error, message);
+      active->diagnostics().report(core::severity::error, core::topic::internal_error, message);
     } else {
-      win32::event_log().report(core::severity::error, message);
+      win32::event_log().report(core::severity::error, core::topic::internal_error, message);
     }
   } catch (...) {
     // Nothing left to tell; the export still returns its fallback.

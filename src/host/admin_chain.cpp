@@ -118,11 +118,13 @@ bool admin_chain::accept_connection(connection_structs& c) {
   bool accepted = true;
   {
     const maybe_lock lock(connection_group_, serialize_);
-    // Every DLL must accept; RRAS's behaviour after a refusal is undocumented, and asking no
-    // further DLL is the conservative reading.
-    for (const auto& dll : dlls_) {
-      if (!dll->accept_connection(c)) {
+    // Every DLL must accept. After a refusal no further DLL is asked (RRAS's behaviour is
+    // undocumented; this is the conservative reading), and the DLLs that had accepted see the
+    // connection hang up, as they do on RRAS since Windows Server 2003 (mprapi-reference.md 4.4).
+    for (std::size_t i = 0; i < dlls_.size(); ++i) {
+      if (!dlls_[i]->accept_connection(c)) {
         accepted = false;
+        for (std::size_t j = 0; j < i; ++j) dlls_[j]->hangup_connection(c);
         break;
       }
     }
@@ -143,9 +145,10 @@ bool admin_chain::accept_link(port_structs& p) {
   bool accepted = true;
   {
     const maybe_lock lock(link_accept_, serialize_);
-    for (const auto& dll : dlls_) {
-      if (!dll->accept_link(p)) {
+    for (std::size_t i = 0; i < dlls_.size(); ++i) {
+      if (!dlls_[i]->accept_link(p)) {
         accepted = false;
+        for (std::size_t j = 0; j < i; ++j) dlls_[j]->hangup_link(p);
         break;
       }
     }

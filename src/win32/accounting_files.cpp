@@ -128,7 +128,7 @@ void accounting_file_sink::report_failure_locked(const std::string& message) noe
   // One report per failing period; the writer reports the period itself too.
   if (failing_) return;
   failing_ = true;
-  diag_.report(core::severity::error, message);
+  diag_.report(core::severity::error, core::topic::accounting_failure, message);
 }
 
 bool accounting_file_sink::open_locked(std::int64_t day, bool next_index) noexcept {
@@ -177,7 +177,8 @@ bool accounting_file_sink::open_locked(std::int64_t day, bool next_index) noexce
       file_ = std::move(opened);
       if (failing_) {
         failing_ = false;
-        diag_.report(core::severity::info, fmt::format("accounting file {} is writable again", to_utf8(file_->path)));
+        diag_.report(core::severity::info, core::topic::accounting_recovered,
+                     fmt::format("accounting file {} is writable again", to_utf8(file_->path)));
       }
       return true;
     }

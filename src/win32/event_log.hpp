@@ -1,6 +1,7 @@
-// Reports to the Windows Application log under the source "RasWarden". The message table that
-// makes Event Viewer show full text comes with the installer; until then entries carry their
-// text as the insertion string.
+// Reports to the Windows Application log under the source "RasWarden". The event ids are those
+// of the message table compiled into raswarden.dll (src/dll/messages.mc), so Event Viewer shows
+// their text with RasWarden's detail as the insertion string once the installer has registered
+// the DLL as the source's EventMessageFile.
 #pragma once
 
 #include <string_view>
@@ -13,7 +14,9 @@ namespace raswarden::win32 {
 class event_log {
  public:
   event_log() noexcept;
-  void report(core::severity level, std::string_view message) noexcept;
+  void report(core::severity level, core::topic about, std::string_view message) noexcept;
+  // The message-table id (with its severity bits) used for a report.
+  [[nodiscard]] static DWORD event_id(core::severity level, core::topic about) noexcept;
 
  private:
   unique_event_source source_;

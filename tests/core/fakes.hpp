@@ -40,11 +40,13 @@ class recording_diagnostics final : public diagnostics {
   struct entry {
     severity level;
     std::string message;
+    topic about = topic::general;
   };
-  void report(severity level, std::string_view message) noexcept override {
+  using diagnostics::report;
+  void report(severity level, topic about, std::string_view message) noexcept override {
     try {
       const std::lock_guard lock(mutex_);
-      entries_.push_back(entry{level, std::string(message)});
+      entries_.push_back(entry{level, std::string(message), about});
     } catch (...) {
     }
   }

@@ -110,3 +110,58 @@ TEST(Settings, ProblemsDoNotStopLoading) {
 
 }  // namespace
 }  // namespace raswarden::core
+
+namespace raswarden::core {
+namespace {
+
+TEST(Settings, AccountingKeysAreReadWithTheirBounds) {
+  const auto result = parse_settings(R"({"schema": 1, "accounting": {"rotate_mb": 8, "retention_days": 30,
+      "min_free_mb": 0, "flush_interval_ms": 250, "on_failure": "reject", "queue_limit": 500,
+      "forward": {"enabled": true, "transport": "udp", "host": "127.0.0.1", "port": 5514}},
+      "event_log": {"rejections": true}})",
+                                     "raswarden.json");
+  ASSERT_TRUE(result.problems.empty()) << all(result.problems);
+  const accounting_settings& a = result.value.accounting;
+  EXPECT_EQ(a.rotate_mb, 8U);
+  EXPECT_EQ(a.retention_days, 30U);
+  EXPECT_EQ(a.min_free_mb, 0U);
+  EXPECT_EQ(a.flush_interval_ms, 250U);
+  EXPECT_EQ(a.on_failure, failure_mode::reject_new);
+  EXPECT_EQ(a.queue_limit, 500U);
+  EXPECT_TRUE(a.forward.enabled);
+  EXPECT_EQ(a.forward.transport, "udp");
+  EXPECT_EQ(a.forward.host, "127.0.0.1");
+  EXPECT_EQ(a.forward.port, 5514);
+  EXPECT_TRUE(result.value.event_log.rejections);
+}
+
+TEST(Settings, OutOfRangeValuesKeepTheirDefaultsAndNameTheBounds) {
+  const auto result = parse_settings(
+      R"({"accounting": {"rotate_mb": 0, "flush_interval_ms": 5, "on_failure": "panic", "forward": {"port": 70000}}})",
+      "raswarden.json");
+  ASSERT_EQ(result.problems.size(), 4U) << all(result.problems);
+  // Reported in file order.
+  EXPECT_EQ(result.problems[0], "raswarden.json: /accounting/rotate_mb: expected an integer from 1 to 4096, found 0");
+  EXPECT_EQ(result.problems[1],
+            "raswarden.json: /accounting/flush_interval_ms: expected an integer from 10 to 60000, found 5");
+  EXPECT_EQ(result.problems[2],
+            "raswarden.json: /accounting/on_failure: expected one of \"continue\", \"reject\", found \"panic\"");
+  EXPECT_EQ(result.problems[3],
+            "raswarden.json: /accounting/forward/port: expected an integer from 1 to 65535, found 70000");
+  const accounting_settings defaults;
+  EXPECT_EQ(result.value.accounting.rotate_mb, defaults.rotate_mb);
+  EXPECT_EQ(result.value.accounting.flush_interval_ms, defaults.flush_interval_ms);
+  EXPECT_EQ(result.value.accounting.on_failure, failure_mode::continue_admitting);
+  EXPECT_EQ(result.value.accounting.forward.port, 514);
+}
+
+TEST(Settings, ForwardingWithoutAHostStaysOff) {
+  const auto result = parse_settings(R"({"accounting": {"forward": {"enabled": true}}})", "raswarden.json");
+  ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
+  EXPECT_EQ(result.problems[0],
+            "raswarden.json: /accounting/forward/host: required when forwarding is enabled; forwarding stays off");
+  EXPECT_FALSE(result.value.accounting.forward.enabled);
+}
+
+}  // namespace
+}  // namespace raswarden::core

@@ -1,0 +1,240 @@
+// host::run_sessions and host::run_load against raswarden.dll: the counts they report match the
+// callbacks made, and raswarden.dll's accounting file has one record per acknowledged decision.
+// The acknowledgement journal lines match those records.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "host/admin_chain.hpp"
+#include "host/driver.hpp"
+#include "host/host_test_support.hpp"
+#include "host/scenario.hpp"
+#include "win32/system.hpp"
+
+namespace raswarden::testing {
+namespace {
+
+constexpr std::string_view three_sessions = R"({
+  "schema": 1,
+  "sessions": [
+    {"user": "alice", "tunnel": "sstp", "client_ip": "10.1.0.5", "start_ms": 0, "hold_ms": 30},
+    {"user": "carol", "tunnel": "dialup", "links": 2, "client_ip": "10.1.0.6", "start_ms": 5, "hold_ms": 10},
+    {"user": "dave", "tunnel": "l2tp", "client_ip": "10.1.0.7", "start_ms": 10, "hold_ms": 0, "reauthenticate": true}
+  ]
+})";
+
+host::scenario parse(std::string_view text) {
+  std::string error;
+  auto s = host::parse_scenario(text, "test.json", error);
+  EXPECT_TRUE(s.has_value()) << error;
+  return s ? std::move(*s) : host::scenario{};
+}
+
+std::unique_ptr<host::admin_chain> raswarden_chain(std::unique_ptr<host::ack_journal> journal = nullptr) {
+  std::vector<std::unique_ptr<host::admin_dll>> dlls;
+  auto dll = load_accepted(L"raswarden.dll");
+  if (!dll) return nullptr;
+  dlls.push_back(std::move(dll));
+  return std::make_unique<host::admin_chain>(std::move(dlls), true, std::move(journal));
+}
+
+const host::latency_summary* latency_of(const host::run_report& report, host::callback_kind kind) {
+  for (const auto& l : report.latency) {
+    if (l.kind == kind) return &l;
+  }
+  return nullptr;
+}
+
+TEST(run_sessions, counts_lifecycles_links_and_records) {
+  const raswarden_config config;
+  const auto scenario = parse(three_sessions);
+  ASSERT_EQ(scenario.sessions.size(), 3u);
+  auto chain = raswarden_chain();
+  ASSERT_NE(chain, nullptr);
+  std::vector<std::string> printed;
+  const auto report =
+      host::run_sessions(*chain, scenario.sessions, [&](std::string_view line) { printed.emplace_back(line); });
+  chain->terminate();
+
+  EXPECT_EQ(report.lifecycles, 3u);
+  EXPECT_EQ(report.connections_accepted, 3u);
+  EXPECT_EQ(report.connections_rejected, 0u);
+  EXPECT_EQ(report.links_accepted, 4u);
+  EXPECT_EQ(report.links_rejected, 0u);
+  EXPECT_EQ(report.address_refusals, 0u);
+  EXPECT_EQ(report.threads, 1u);
+  EXPECT_GE(report.seconds, 0.025);  // alice is held 30 ms (sleeps may end a timer tick early)
+  const auto* accepts = latency_of(report, host::callback_kind::accept_connection);
+  const auto* links = latency_of(report, host::callback_kind::accept_link);
+  const auto* reauth = latency_of(report, host::callback_kind::reauthenticate);
+  const auto* addresses = latency_of(report, host::callback_kind::get_ipv4);
+  ASSERT_NE(accepts, nullptr);
+  ASSERT_NE(links, nullptr);
+  ASSERT_NE(reauth, nullptr);
+  ASSERT_NE(addresses, nullptr);  // raswarden.dll has the IPv4 pair; sessions ask by default
+  EXPECT_EQ(accepts->calls, 3u);
+  EXPECT_EQ(links->calls, 4u);
+  EXPECT_EQ(reauth->calls, 1u);
+  EXPECT_EQ(addresses->calls, 3u);
+  EXPECT_LE(accepts->p50_us, accepts->max_us);
+
+  EXPECT_EQ(config.records_of("connection-accept").size(), 3u);
+  EXPECT_EQ(config.records_of("connection-stop").size(), 3u);
+  EXPECT_EQ(config.records_of("link-accept").size(), 4u);
+  EXPECT_EQ(config.records_of("link-stop").size(), 4u);
+  EXPECT_EQ(config.records_of("reauth-accept").size(), 1u);
+  EXPECT_EQ(config.records_of("ip-assign").size(), 3u);
+  EXPECT_EQ(config.records_of("ip-release").size(), 3u);
+  // carol's two links are one connection with two links.
+  for (const auto& stop : config.records_of("connection-stop")) {
+    EXPECT_EQ(stop.value("links", 0), stop.value("user", "") == "carol" ? 2 : 1) << stop.dump();
+  }
+
+  // The timeline: dave (10 ms, held 0) hangs up before carol (5 + 10 ms) and alice (30 ms).
+  std::vector<std::string> hangups;
+  for (const auto& line : printed) {
+    if (line.rfind("ConnectionHangup", 0) != 0) continue;
+    const std::size_t user = line.find_first_not_of(' ', std::string_view("ConnectionHangup").size());
+    hangups.push_back(line.substr(user, line.find(' ', user) - user));
+  }
+  EXPECT_EQ(hangups, (std::vector<std::string>{"dave", "carol", "alice"}));
+  EXPECT_NE(std::find_if(printed.begin(), printed.end(),
+                         [](const std::string& l) {
+                           return l.find("carol") != std::string::npos && l.find("COM2") != std::string::npos &&
+                                  l.find("ACCEPT") != std::string::npos;
+                         }),
+            printed.end());
+}
+
+TEST(run_load, runs_every_lifecycle_on_two_threads) {
+  const raswarden_config config;
+  auto chain = raswarden_chain();
+  ASSERT_NE(chain, nullptr);
+  host::load_options options;
+  options.lifecycles = 2000;
+  options.threads = 2;
+  options.concurrency = 50;
+  options.seed = 7;
+  const auto report = host::run_load(*chain, options, true);
+  chain->terminate();
+
+  EXPECT_EQ(report.lifecycles, 2000u);
+  EXPECT_EQ(report.connections_accepted, 2000u);
+  EXPECT_EQ(report.links_accepted, 2000u);
+  EXPECT_EQ(report.threads, 2u);
+  EXPECT_TRUE(report.serialized);
+  ASSERT_EQ(report.latency.size(), 4u) << host::format_report(report);
+  const host::callback_kind expected[] = {host::callback_kind::accept_connection,
+                                          host::callback_kind::hangup_connection, host::callback_kind::accept_link,
+                                          host::callback_kind::hangup_link};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(report.latency[i].kind, expected[i]);
+    EXPECT_EQ(report.latency[i].calls, 2000u) << host::to_string(report.latency[i].kind);
+    EXPECT_LE(report.latency[i].p50_us, report.latency[i].p99_us);
+    EXPECT_LE(report.latency[i].p99_us, report.latency[i].max_us);
+  }
+  EXPECT_GT(report.lifecycles_per_s, 0.0);
+
+  const auto accepted = config.records_of("connection-accept");
+  EXPECT_EQ(accepted.size(), report.lifecycles);
+  EXPECT_EQ(config.records_of("connection-stop").size(), report.lifecycles);
+  // Every generated connection is a distinct session.
+  std::set<std::string> guids;
+  for (const auto& r : accepted) guids.insert(r.value("guid", ""));
+  EXPECT_EQ(guids.size(), 2000u);
+
+  const auto json = nlohmann::json::parse(host::report_json(report));
+  EXPECT_EQ(json["lifecycles"], 2000);
+  EXPECT_EQ(json["latency"]["AcceptNewConnection"]["calls"], 2000);
+}
+
+TEST(run_load, address_option_adds_the_ipv4_pair) {
+  const raswarden_config config;
+  auto chain = raswarden_chain();
+  ASSERT_NE(chain, nullptr);
+  host::load_options options;
+  options.lifecycles = 40;
+  options.concurrency = 4;
+  options.links_per_session = 2;
+  options.addresses = true;
+  const auto report = host::run_load(*chain, options, false);
+  chain->terminate();
+  EXPECT_EQ(report.lifecycles, 40u);
+  EXPECT_EQ(report.links_accepted, 80u);
+  EXPECT_FALSE(report.serialized);
+  const auto* gets = latency_of(report, host::callback_kind::get_ipv4);
+  const auto* releases = latency_of(report, host::callback_kind::release_ipv4);
+  ASSERT_NE(gets, nullptr);
+  ASSERT_NE(releases, nullptr);
+  EXPECT_EQ(gets->calls, 40u);
+  EXPECT_EQ(releases->calls, 40u);
+  EXPECT_EQ(config.records_of("ip-assign").size(), 40u);
+  EXPECT_EQ(config.records_of("link-accept").size(), 80u);
+}
+
+TEST(ack_journal, every_acknowledged_accept_has_its_accounting_record) {
+  const raswarden_config config;
+  const temp_directory folder("journal");
+  const std::wstring journal_path = folder.path() + L"\\ack.jsonl";
+  std::string error;
+  auto journal = host::ack_journal::open(journal_path, error);
+  ASSERT_NE(journal, nullptr) << error;
+
+  // raswarden.dll first, then a DLL that refuses "deny*" users: the chain refuses deny-eve
+  // after raswarden.dll accepted (and recorded) her.
+  std::vector<std::unique_ptr<host::admin_dll>> dlls;
+  dlls.push_back(load_accepted(L"raswarden.dll"));
+  dlls.push_back(load_accepted(L"test_rejecting.dll"));
+  for (const auto& dll : dlls) ASSERT_NE(dll, nullptr);
+  host::admin_chain chain(std::move(dlls), true, std::move(journal));
+  auto scenario = parse(three_sessions);
+  scenario.sessions.push_back(parse(R"({"schema":1,"sessions":[{"user":"deny-eve"}]})").sessions.at(0));
+  scenario.sessions.back().connection.handle = 0x900000;  // distinct from the other sessions
+  scenario.sessions.back().connection.guid = host::make_guid(0xE7E, 1);
+  for (auto& link : scenario.sessions.back().links) {
+    link.connection = 0x900000;
+    link.port = 0x900001;
+  }
+  const auto report = host::run_sessions(chain, scenario.sessions, {});
+  chain.terminate();
+  EXPECT_EQ(report.connections_accepted, 3u);
+  EXPECT_EQ(report.connections_rejected, 1u);
+
+  const auto lines = read_json_lines(journal_path);
+  ASSERT_FALSE(lines.empty());
+  std::map<std::string, std::size_t> per_callback;
+  std::vector<std::string> accepted_guids;
+  std::uint64_t expected_ack = 1;
+  for (const auto& line : lines) {
+    ASSERT_TRUE(line.contains("ack") && line["ack"].is_number_unsigned()) << line.dump();
+    EXPECT_EQ(line["ack"].get<std::uint64_t>(), expected_ack++) << line.dump();
+    const std::string callback = line.value("callback", "");
+    ++per_callback[callback];
+    if (callback == "AcceptNewConnection") {
+      const std::string answer = line.value("answer", "");
+      EXPECT_EQ(answer, line.value("user", "") == "deny-eve" ? "reject" : "accept") << line.dump();
+      if (answer == "accept") accepted_guids.push_back(line.value("guid", ""));
+    }
+  }
+  EXPECT_EQ(per_callback["AcceptNewConnection"], report.connections_accepted + report.connections_rejected);
+  EXPECT_EQ(accepted_guids.size(), report.connections_accepted);
+  EXPECT_EQ(per_callback["ConnectionHangupNotification"], report.lifecycles);
+  EXPECT_EQ(per_callback["AcceptNewLink"], report.links_accepted);
+  EXPECT_EQ(per_callback["LinkHangupNotification"], report.links_accepted);
+  EXPECT_EQ(per_callback["AcceptReauthentication"], 1u);
+  EXPECT_EQ(per_callback["GetIpAddressForUser"], 4u);
+  EXPECT_EQ(per_callback["ReleaseIpAddress"], 4u);
+
+  std::set<std::string> recorded;
+  for (const auto& r : config.records_of("connection-accept")) recorded.insert(r.value("guid", ""));
+  for (const auto& guid : accepted_guids) {
+    EXPECT_EQ(guid.size(), 36u) << guid;
+    EXPECT_TRUE(recorded.contains(guid)) << "acknowledged " << guid << " has no connection-accept record";
+  }
+}
+
+}  // namespace
+}  // namespace raswarden::testing

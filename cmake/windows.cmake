@@ -6,10 +6,11 @@ add_library(raswarden_win32 STATIC
   src/win32/background_thread.cpp
   src/win32/event_log.cpp
   src/win32/session_state_file.cpp
+  src/win32/syslog_forwarder.cpp
   src/win32/system.cpp)
 target_include_directories(raswarden_win32 PUBLIC ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(raswarden_win32 PUBLIC UNICODE _UNICODE NOMINMAX _WIN32_WINNT=0x0A00)
-target_link_libraries(raswarden_win32 PUBLIC raswarden_core)
+target_link_libraries(raswarden_win32 PUBLIC raswarden_core ws2_32)
 raswarden_set_warnings(raswarden_win32)
 
 # raswarden.dll: thin exports over the core. Linked statically so it needs only system DLLs, and

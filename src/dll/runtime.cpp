@@ -11,6 +11,7 @@
 #include "win32/accounting_files.hpp"
 #include "win32/background_thread.hpp"
 #include "win32/session_state_file.hpp"
+#include "win32/syslog_forwarder.hpp"
 #include "win32/system.hpp"
 
 namespace raswarden::dll {
@@ -87,7 +88,13 @@ class instance {
     files.rotate_bytes = std::uint64_t{accounting.rotate_mb} << 20;
     files.retention_days = accounting.retention_days;
     files.min_free_bytes = std::uint64_t{accounting.min_free_mb} << 20;
-    auto sink = std::make_unique<win32::accounting_file_sink>(log_directory_, files, clock_, *diag_);
+    std::unique_ptr<core::record_sink> sink =
+        std::make_unique<win32::accounting_file_sink>(log_directory_, files, clock_, *diag_);
+    if (accounting.forward.enabled) {
+      core::syslog_identity identity{options.server, "raswarden", ::GetCurrentProcessId(), 16};
+      sink = std::make_unique<win32::forwarding_sink>(
+          std::move(sink), std::make_unique<win32::syslog_forwarder>(accounting.forward, identity, *diag_));
+    }
     engine_ = std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_,
                                              store_.get());
     diag_->report(core::severity::info, core::topic::started,

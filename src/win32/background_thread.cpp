@@ -3,8 +3,11 @@
 namespace raswarden::win32 {
 
 periodic_thread::periodic_thread(std::chrono::milliseconds interval, std::function<void()> task)
-    : interval_(interval), task_(std::move(task)), stop_(::CreateEventW(nullptr, TRUE, FALSE, nullptr)) {
-  if (!stop_) return;
+    : interval_(interval),
+      task_(std::move(task)),
+      stop_(::CreateEventW(nullptr, TRUE, FALSE, nullptr)),
+      wake_(::CreateEventW(nullptr, FALSE, FALSE, nullptr)) {
+  if (!stop_ || !wake_) return;
   // One reference for the thread, released by FreeLibraryAndExitThread when it ends.
   if (::GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, reinterpret_cast<LPCWSTR>(&periodic_thread::run),
                            &module_) == 0) {
@@ -24,7 +27,8 @@ DWORD WINAPI periodic_thread::run(void* self) {
   auto* me = static_cast<periodic_thread*>(self);
   const HMODULE module = me->module_;
   const auto interval = static_cast<DWORD>(me->interval_.count());
-  while (::WaitForSingleObject(me->stop_.get(), interval) == WAIT_TIMEOUT) {
+  const HANDLE events[] = {me->stop_.get(), me->wake_.get()};
+  while (::WaitForMultipleObjects(2, events, FALSE, interval) != WAIT_OBJECT_0) {
     try {
       me->task_();
     } catch (...) {

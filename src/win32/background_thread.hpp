@@ -20,6 +20,8 @@ class periodic_thread {
   periodic_thread& operator=(const periodic_thread&) = delete;
 
   [[nodiscard]] bool running() const noexcept { return thread_.is_valid(); }
+  // Runs the task now instead of at the end of the interval (new work has arrived).
+  void wake() noexcept { ::SetEvent(wake_.get()); }
 
  private:
   static DWORD WINAPI run(void* self);
@@ -27,6 +29,7 @@ class periodic_thread {
   std::chrono::milliseconds interval_;
   std::function<void()> task_;
   unique_handle stop_;
+  unique_handle wake_;
   unique_handle thread_;
   HMODULE module_ = nullptr;
 };

@@ -121,7 +121,9 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_0* c0, c
     if (!info.auth) apply_lcp(info, c3->PppInfo3.lcp);
     info.client_ipv6 = ipv6_of(c3->PppInfo3.ipv6.bPrefix, c3->PppInfo3.ipv6.bRemoteInterfaceIdentifier);
     info.quarantine = core::quarantine_state_from_raw(static_cast<std::uint32_t>(c3->rasQuarState));
-    if (info.quarantine == core::quarantine_state::probation) info.probation_until_unix_ms = unix_ms_of(c3->timer);
+    if (info.quarantine == core::quarantine_state::probation && unix_ms_of(c3->timer) > 0) {
+      info.probation_until_unix_ms = unix_ms_of(c3->timer);
+    }
   }
   return info;
 }
@@ -151,7 +153,9 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_EX* ex, 
   info.remote_computer = read_name(ex->wszRemoteComputer);
   info.id = guid_of(ex->guid);
   info.quarantine = core::quarantine_state_from_raw(static_cast<std::uint32_t>(ex->rasQuarState));
-  if (info.quarantine == core::quarantine_state::probation) info.probation_until_unix_ms = unix_ms_of(ex->probationTime);
+  if (info.quarantine == core::quarantine_state::probation && unix_ms_of(ex->probationTime) > 0) {
+    info.probation_until_unix_ms = unix_ms_of(ex->probationTime);
+  }
   info.traffic = traffic_of(*ex);
   info.switch_overs = ex->dwNumSwitchOvers;
   info.remote_endpoint = read_name(ex->wszRemoteEndpointAddress);

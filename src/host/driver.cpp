@@ -67,6 +67,8 @@ struct live_session {
   std::vector<port_structs> ports;
   DWORD ipv4 = 0;
   BOOL release_ipv4 = FALSE;
+  IN6_ADDR ipv6{};
+  BOOL release_ipv6 = FALSE;
   bool accepted = false;
   steady::time_point opened;
 };
@@ -98,6 +100,24 @@ live_session open_session(admin_chain& chain, const scenario_session& spec, late
     }
     if (result != NO_ERROR) {
       // RRAS terminates the connection: it never reaches AcceptNewConnection.
+      ++count.address_refusals;
+      return live;
+    }
+  }
+  if (spec.addresses && chain.has_ipv6() && !spec.links.empty()) {
+    // Only a 64-bit interface identifier is exchanged (mprapi-reference.md 1.6); RRAS's proposal
+    // is the client's identifier, in the address's low half.
+    std::wstring port = spec.links.front().port_name;
+    const BYTE* identifier = live.structs->c3.PppInfo3.ipv6.bRemoteInterfaceIdentifier;
+    std::copy(identifier, identifier + 8, live.ipv6.u.Byte + 8);
+    const DWORD result = timer.time(callback_kind::get_ipv6, [&] {
+      return chain.get_ipv6(live.structs->c0.wszUserName, port.data(), live.ipv6, live.release_ipv6);
+    });
+    if (print != nullptr) {
+      (*print)(fmt::format("{:<26}{:<10} -> {}", "GetIpv6AddressForUser", user_of(spec),
+                           result == NO_ERROR ? "NO_ERROR" : fmt::format("error {}", result)));
+    }
+    if (result != NO_ERROR) {
       ++count.address_refusals;
       return live;
     }
@@ -146,6 +166,11 @@ void close_session(admin_chain& chain, live_session& live, latency_recorder& tim
                            spec.connection.duration_s, spec.connection.counters.bytes_in,
                            spec.connection.counters.bytes_out));
     }
+  }
+  if (live.release_ipv6 != FALSE && !spec.links.empty()) {
+    std::wstring port = spec.links.front().port_name;
+    timer.time(callback_kind::release_ipv6,
+               [&] { chain.release_ipv6(live.structs->c0.wszUserName, port.data(), live.ipv6); });
   }
   if (live.release_ipv4 != FALSE && !spec.links.empty()) {
     std::wstring port = spec.links.front().port_name;

@@ -79,6 +79,9 @@ TEST(run_sessions, counts_lifecycles_links_and_records) {
   EXPECT_EQ(links->calls, 4u);
   EXPECT_EQ(reauth->calls, 1u);
   EXPECT_EQ(addresses->calls, 3u);
+  const auto* addresses6 = latency_of(report, host::callback_kind::get_ipv6);
+  ASSERT_NE(addresses6, nullptr);  // and the IPv6 pair
+  EXPECT_EQ(addresses6->calls, 3u);
   EXPECT_LE(accepts->p50_us, accepts->max_us);
 
   EXPECT_EQ(config.records_of("connection-accept").size(), 3u);
@@ -86,8 +89,8 @@ TEST(run_sessions, counts_lifecycles_links_and_records) {
   EXPECT_EQ(config.records_of("link-accept").size(), 4u);
   EXPECT_EQ(config.records_of("link-stop").size(), 4u);
   EXPECT_EQ(config.records_of("reauth-accept").size(), 1u);
-  EXPECT_EQ(config.records_of("ip-assign").size(), 3u);
-  EXPECT_EQ(config.records_of("ip-release").size(), 3u);
+  EXPECT_EQ(config.records_of("ip-assign").size(), 6u);  // IPv4 and IPv6 for each session
+  EXPECT_EQ(config.records_of("ip-release").size(), 6u);
   // carol's two links are one connection with two links.
   for (const auto& stop : config.records_of("connection-stop")) {
     EXPECT_EQ(stop.value("links", 0), stop.value("user", "") == "carol" ? 2 : 1) << stop.dump();
@@ -151,7 +154,7 @@ TEST(run_load, runs_every_lifecycle_on_two_threads) {
   EXPECT_EQ(json["latency"]["AcceptNewConnection"]["calls"], 2000);
 }
 
-TEST(run_load, address_option_adds_the_ipv4_pair) {
+TEST(run_load, address_option_adds_the_ipv4_and_ipv6_pairs) {
   const raswarden_config config;
   auto chain = raswarden_chain();
   ASSERT_NE(chain, nullptr);
@@ -171,7 +174,13 @@ TEST(run_load, address_option_adds_the_ipv4_pair) {
   ASSERT_NE(releases, nullptr);
   EXPECT_EQ(gets->calls, 40u);
   EXPECT_EQ(releases->calls, 40u);
-  EXPECT_EQ(config.records_of("ip-assign").size(), 40u);
+  const auto* gets6 = latency_of(report, host::callback_kind::get_ipv6);
+  const auto* releases6 = latency_of(report, host::callback_kind::release_ipv6);
+  ASSERT_NE(gets6, nullptr);
+  ASSERT_NE(releases6, nullptr);
+  EXPECT_EQ(gets6->calls, 40u);
+  EXPECT_EQ(releases6->calls, 40u);
+  EXPECT_EQ(config.records_of("ip-assign").size(), 80u);
   EXPECT_EQ(config.records_of("link-accept").size(), 80u);
 }
 
@@ -227,6 +236,8 @@ TEST(ack_journal, every_acknowledged_accept_has_its_accounting_record) {
   EXPECT_EQ(per_callback["AcceptReauthentication"], 1u);
   EXPECT_EQ(per_callback["GetIpAddressForUser"], 4u);
   EXPECT_EQ(per_callback["ReleaseIpAddress"], 4u);
+  EXPECT_EQ(per_callback["GetIpv6AddressForUser"], 4u);
+  EXPECT_EQ(per_callback["ReleaseIpv6AddressForUser"], 4u);
 
   std::set<std::string> recorded;
   for (const auto& r : config.records_of("connection-accept")) recorded.insert(r.value("guid", ""));

@@ -35,7 +35,7 @@ constexpr const char* usage_text =
     "  --rate R            arrivals per second (default: as fast as possible)\n"
     "  --hold-ms H         minimum time a generated connection stays up\n"
     "  --links L           links per generated connection (default 1)\n"
-    "  --addresses         include the IPv4 address callbacks in every generated lifecycle\n"
+    "  --addresses         include the IPv4 and IPv6 address callbacks in every generated lifecycle\n"
     "  --seed S            seed of the generated users, tunnels and counters (default 1)\n"
     "  --stress            do not serialize callbacks per function and group as RRAS does\n"
     "  --json              print the run report as JSON\n"

@@ -252,3 +252,146 @@ TEST_F(accounting_files_test, sessions_open_at_a_clean_stop_are_recovered_as_ser
 
 }  // namespace
 }  // namespace raswarden::testing
+
+namespace raswarden::testing {
+namespace {
+
+class housekeeping_test : public accounting_files_test {
+ protected:
+  void create_file(const std::wstring& name, const std::string& text = "{\"schema\":1}\n") {
+    ASSERT_EQ(win32::create_directories(directory() + L"\\logs"), 0u);
+    const HANDLE file =
+        ::CreateFileW((directory() + L"\\logs\\" + name).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, 0, nullptr);
+    ASSERT_NE(file, INVALID_HANDLE_VALUE);
+    DWORD written = 0;
+    ::WriteFile(file, text.data(), static_cast<DWORD>(text.size()), &written, nullptr);
+    ::CloseHandle(file);
+  }
+  bool exists(const std::wstring& name) const {
+    return ::GetFileAttributesW((directory() + L"\\logs\\" + name).c_str()) != INVALID_FILE_ATTRIBUTES;
+  }
+  // Housekeeping runs on the background thread's first tick, then once a minute.
+  bool wait_until_gone(const std::wstring& name) const {
+    for (int i = 0; i < 100 && exists(name); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return !exists(name);
+  }
+};
+
+TEST_F(housekeeping_test, files_older_than_retention_days_are_deleted_and_newer_ones_kept) {
+  create_file(L"accounting-20200101.jsonl");
+  create_file(L"accounting-20200101-1.jsonl");
+  create_file(L"notes.txt");
+  SYSTEMTIME now{};
+  ::GetSystemTime(&now);
+  // Yesterday's file by name (approximately: the 1st of this month is never older than 31 days).
+  wchar_t recent[40];
+  std::swprintf(recent, 40, L"accounting-%04u%02u01.jsonl", now.wYear, now.wMonth);
+  create_file(recent);
+  write_config(config_with("\"retention_days\":31,\"min_free_mb\":0,\"flush_interval_ms\":50"));
+  initialize();
+  EXPECT_TRUE(wait_until_gone(L"accounting-20200101.jsonl"));
+  EXPECT_TRUE(wait_until_gone(L"accounting-20200101-1.jsonl"));
+  terminate();
+  EXPECT_TRUE(exists(recent) || std::wstring(recent) == win32::to_wide(today_file_name()));
+  EXPECT_TRUE(exists(L"notes.txt"));  // only accounting files are ever deleted
+  EXPECT_NE(diagnostic_log().find("older than retention_days = 31"), std::string::npos) << diagnostic_log();
+}
+
+TEST_F(housekeeping_test, below_the_free_space_floor_the_oldest_closed_files_go_first_never_the_current_one) {
+  create_file(L"accounting-20240101.jsonl");
+  create_file(L"accounting-20240102.jsonl");
+  // A floor no disk meets: every closed file is deleted, the current one stays.
+  write_config(config_with("\"retention_days\":0,\"min_free_mb\":1048576,\"flush_interval_ms\":50"));
+  initialize();
+  EXPECT_TRUE(wait_until_gone(L"accounting-20240101.jsonl"));
+  EXPECT_TRUE(wait_until_gone(L"accounting-20240102.jsonl"));
+  terminate();
+  EXPECT_TRUE(exists(win32::to_wide(today_file_name())));
+  EXPECT_GE(records().size(), 3u);
+  EXPECT_NE(diagnostic_log().find("is below min_free_mb = 1048576"), std::string::npos) << diagnostic_log();
+}
+
+TEST_F(accounting_files_test, every_record_of_every_callback_family_has_the_common_fields) {
+  write_config(config_with(""));
+  initialize();
+  // One lifecycle through each family, plus reauthentication and both address pairs.
+  using accept3_fn = BOOL(WINAPI*)(RAS_CONNECTION_0*, RAS_CONNECTION_1*, RAS_CONNECTION_2*, RAS_CONNECTION_3*);
+  using hangup3_fn = VOID(WINAPI*)(RAS_CONNECTION_0*, RAS_CONNECTION_1*, RAS_CONNECTION_2*, RAS_CONNECTION_3*);
+  using reauth_fn = BOOL(WINAPI*)(RAS_CONNECTION_0*, RAS_CONNECTION_1*, RAS_CONNECTION_2*, RAS_CONNECTION_3*);
+  using get_ip_fn = DWORD(WINAPI*)(WCHAR*, WCHAR*, DWORD*, BOOL*);
+  using release_ip_fn = VOID(WINAPI*)(WCHAR*, WCHAR*, DWORD*);
+  auto a = connection(0x91, L"family3");
+  auto b = connection(0x92, L"familyex");
+  host::link_spec l;
+  l.port = 0x93;
+  l.connection = 0x91;
+  l.port_name = L"VPN1-9";
+  auto p = host::make_port(l);
+  WCHAR user[] = L"family3";
+  WCHAR port[] = L"VPN1-9";
+  DWORD address = 0x0B00140A;
+  BOOL notify = FALSE;
+  EXPECT_EQ(fn<get_ip_fn>("MprAdminGetIpAddressForUser")(user, port, &address, &notify), static_cast<DWORD>(NO_ERROR));
+  EXPECT_TRUE(fn<accept3_fn>("MprAdminAcceptNewConnection3")(&a->c0, &a->c1, &a->c2, &a->c3));
+  EXPECT_TRUE(fn<link_fn>("MprAdminAcceptNewLink")(&p.p0, &p.p1));
+  EXPECT_TRUE(fn<reauth_fn>("MprAdminAcceptReauthentication")(&a->c0, &a->c1, &a->c2, &a->c3));
+  EXPECT_TRUE(fn<accept_ex_fn>("MprAdminAcceptNewConnectionEx")(&b->ex));
+  EXPECT_TRUE(fn<accept_ex_fn>("MprAdminAcceptReauthenticationEx")(&b->ex));
+  fn<link_hangup_fn>("MprAdminLinkHangupNotification")(&p.p0, &p.p1);
+  fn<hangup3_fn>("MprAdminConnectionHangupNotification3")(&a->c0, &a->c1, &a->c2, &a->c3);
+  fn<hangup_ex_fn>("MprAdminConnectionHangupNotificationEx")(&b->ex);
+  fn<release_ip_fn>("MprAdminReleaseIpAddress")(user, port, &address);
+  terminate();
+
+  const std::set<std::string> events = {"service-start", "service-stop", "connection-accept", "connection-reject",
+                                        "connection-stop", "link-accept", "link-reject", "link-stop",
+                                        "reauth-accept", "reauth-reject", "ip-assign", "ip-release",
+                                        "session-recovered", "config-loaded", "config-rejected"};
+  const auto all = records();
+  ASSERT_EQ(all.size(), 13u);
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& r = all[i];
+    EXPECT_EQ(r.at("schema"), 1) << r.dump();
+    const std::string ts = r.at("ts");
+    // RFC 3339, UTC, milliseconds: 2026-11-22T01:02:03.456Z
+    EXPECT_EQ(ts.size(), 24u) << ts;
+    EXPECT_EQ(ts[10], 'T');
+    EXPECT_EQ(ts[19], '.');
+    EXPECT_EQ(ts.back(), 'Z');
+    EXPECT_TRUE(events.contains(r.at("event").get<std::string>())) << r.dump();
+    EXPECT_FALSE(r.at("server").get<std::string>().empty());
+    EXPECT_EQ(r.at("callback").get<std::string>().rfind("MprAdmin", 0), 0u) << r.dump();
+    EXPECT_EQ(r.at("seq"), i + 1);
+    seen.insert(r.at("event").get<std::string>());
+    if (r.at("event").get<std::string>().rfind("connection-", 0) == 0 || r.at("event") == "reauth-accept") {
+      EXPECT_FALSE(r.at("session_id").get<std::string>().empty()) << r.dump();
+    }
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"service-start", "config-loaded", "ip-assign", "connection-accept",
+                                         "link-accept", "reauth-accept", "link-stop", "connection-stop", "ip-release",
+                                         "service-stop"}));
+}
+
+TEST_F(accounting_files_test, an_unload_without_terminate_leaves_no_code_running_in_an_unmapped_dll) {
+  // RRAS unloads a DLL that fails validation with FreeLibrary alone (mprapi-reference.md 1.9).
+  // A separate copy is loaded so the test's own instance of the DLL is untouched.
+  const std::wstring copy = directory() + L"\\raswarden-unload.dll";
+  ASSERT_EQ(win32::create_directories(directory()), 0u);
+  ASSERT_NE(::CopyFileW(dll_path().c_str(), copy.c_str(), FALSE), 0);
+  write_config(config_with("\"flush_interval_ms\":20"));
+  HMODULE module = ::LoadLibraryW(copy.c_str());
+  ASSERT_NE(module, nullptr);
+  using init_fn = DWORD(WINAPI*)();
+  const auto init = reinterpret_cast<init_fn>(reinterpret_cast<void*>(::GetProcAddress(module, "MprAdminInitializeDll")));
+  ASSERT_EQ(init(), static_cast<DWORD>(NO_ERROR));
+  ASSERT_NE(::FreeLibrary(module), 0);
+  // The flusher holds its own reference: the code stays mapped while it runs, and keeps working.
+  EXPECT_NE(::GetModuleHandleW(copy.c_str()), nullptr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_NE(::GetModuleHandleW(copy.c_str()), nullptr);
+  EXPECT_GE(records().size(), 2u);  // the copy wrote its service-start and config-loaded
+}
+
+}  // namespace
+}  // namespace raswarden::testing

@@ -65,6 +65,20 @@ core::traffic_counters traffic_of(const Counters& s) {
   return t;
 }
 
+// RAS_CONNECTION_0 and RAS_CONNECTION_EX share these members' names and meaning.
+template <typename Identity>
+void apply_identity(core::connection_info& info, const Identity& c) {
+  info.handle = handle_of(c.hConnection);
+  info.interface_handle = handle_of(c.hInterface);
+  info.duration_s = c.dwConnectDuration;
+  info.if_type = core::interface_type_from_raw(static_cast<std::uint32_t>(c.dwInterfaceType));
+  info.flags = c.dwConnectionFlags;
+  info.interface_name = read_name(c.wszInterfaceName);
+  info.user = read_name(c.wszUserName);
+  info.domain = read_name(c.wszLogonDomain);
+  info.remote_computer = read_name(c.wszRemoteComputer);
+}
+
 void apply_lcp(core::connection_info& info, const PPP_LCP_INFO& lcp) {
   if (lcp.dwAuthenticationProtocol != 0) {
     info.auth = core::authentication{lcp.dwAuthenticationProtocol, lcp.dwAuthenticationData, lcp.dwEapTypeId, false};
@@ -87,17 +101,7 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_0* c0, c
                                                    const RAS_CONNECTION_2* c2, const RAS_CONNECTION_3* c3) {
   if (c0 == nullptr && c1 == nullptr && c2 == nullptr && c3 == nullptr) return std::nullopt;
   core::connection_info info;
-  if (c0 != nullptr) {
-    info.handle = handle_of(c0->hConnection);
-    info.interface_handle = handle_of(c0->hInterface);
-    info.duration_s = c0->dwConnectDuration;
-    info.if_type = core::interface_type_from_raw(static_cast<std::uint32_t>(c0->dwInterfaceType));
-    info.flags = c0->dwConnectionFlags;
-    info.interface_name = read_name(c0->wszInterfaceName);
-    info.user = read_name(c0->wszUserName);
-    info.domain = read_name(c0->wszLogonDomain);
-    info.remote_computer = read_name(c0->wszRemoteComputer);
-  }
+  if (c0 != nullptr) apply_identity(info, *c0);
   if (c1 != nullptr) {
     if (c0 == nullptr) info.handle = handle_of(c1->hConnection);
     if (info.interface_handle == 0) info.interface_handle = handle_of(c1->hInterface);
@@ -142,15 +146,7 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_EX* ex, 
     return std::nullopt;
   }
   core::connection_info info;
-  info.handle = handle_of(ex->hConnection);
-  info.interface_handle = handle_of(ex->hInterface);
-  info.duration_s = ex->dwConnectDuration;
-  info.if_type = core::interface_type_from_raw(static_cast<std::uint32_t>(ex->dwInterfaceType));
-  info.flags = ex->dwConnectionFlags;
-  info.interface_name = read_name(ex->wszInterfaceName);
-  info.user = read_name(ex->wszUserName);
-  info.domain = read_name(ex->wszLogonDomain);
-  info.remote_computer = read_name(ex->wszRemoteComputer);
+  apply_identity(info, *ex);
   info.id = guid_of(ex->guid);
   info.quarantine = core::quarantine_state_from_raw(static_cast<std::uint32_t>(ex->rasQuarState));
   if (info.quarantine == core::quarantine_state::probation && unix_ms_of(ex->probationTime) > 0) {

@@ -114,20 +114,26 @@ void admin_chain::acknowledge_address(callback_kind kind, const WCHAR* user, con
                                json_text(port != nullptr ? std::wstring_view(port) : std::wstring_view()), answer));
 }
 
+// Every DLL must accept. After a refusal no further DLL is asked (RRAS's behaviour is
+// undocumented; this is the conservative reading), and the DLLs that had accepted are told it went
+// away, as they are on RRAS since Windows Server 2003 (mprapi-reference.md 4.4).
+template <typename Accept, typename Withdraw>
+bool admin_chain::every_dll_accepts(Accept accept, Withdraw withdraw) const {
+  for (std::size_t i = 0; i < dlls_.size(); ++i) {
+    if (!accept(*dlls_[i])) {
+      for (std::size_t j = 0; j < i; ++j) withdraw(*dlls_[j]);
+      return false;
+    }
+  }
+  return true;
+}
+
 bool admin_chain::accept_connection(connection_structs& c) {
   bool accepted = true;
   {
     const maybe_lock lock(connection_group_, serialize_);
-    // Every DLL must accept. After a refusal no further DLL is asked (RRAS's behaviour is
-    // undocumented; this is the conservative reading), and the DLLs that had accepted see the
-    // connection hang up, as they do on RRAS since Windows Server 2003 (mprapi-reference.md 4.4).
-    for (std::size_t i = 0; i < dlls_.size(); ++i) {
-      if (!dlls_[i]->accept_connection(c)) {
-        accepted = false;
-        for (std::size_t j = 0; j < i; ++j) dlls_[j]->hangup_connection(c);
-        break;
-      }
-    }
+    accepted = every_dll_accepts([&](const admin_dll& dll) { return dll.accept_connection(c); },
+                                 [&](const admin_dll& dll) { dll.hangup_connection(c); });
   }
   acknowledge_connection(callback_kind::accept_connection, c, accepted ? "accept" : "reject");
   return accepted;
@@ -145,13 +151,8 @@ bool admin_chain::accept_link(port_structs& p) {
   bool accepted = true;
   {
     const maybe_lock lock(link_accept_, serialize_);
-    for (std::size_t i = 0; i < dlls_.size(); ++i) {
-      if (!dlls_[i]->accept_link(p)) {
-        accepted = false;
-        for (std::size_t j = 0; j < i; ++j) dlls_[j]->hangup_link(p);
-        break;
-      }
-    }
+    accepted = every_dll_accepts([&](const admin_dll& dll) { return dll.accept_link(p); },
+                                 [&](const admin_dll& dll) { dll.hangup_link(p); });
   }
   acknowledge_link(callback_kind::accept_link, p, accepted ? "accept" : "reject");
   return accepted;
@@ -169,12 +170,9 @@ bool admin_chain::reauthenticate(connection_structs& c) {
   bool accepted = true;
   {
     const maybe_lock lock(reauthentication_, serialize_);
-    for (const auto& dll : dlls_) {
-      if (!dll->reauthenticate(c)) {
-        accepted = false;
-        break;
-      }
-    }
+    // A refused reauthentication ends the connection; RRAS then sends its hangup itself.
+    accepted = every_dll_accepts([&](const admin_dll& dll) { return dll.reauthenticate(c); },
+                                 [](const admin_dll&) {});
   }
   acknowledge_connection(callback_kind::reauthenticate, c, accepted ? "accept" : "reject");
   return accepted;

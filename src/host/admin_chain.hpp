@@ -72,6 +72,8 @@ class admin_chain {
 
  private:
   class maybe_lock;
+  template <typename Accept, typename Withdraw>
+  bool every_dll_accepts(Accept accept, Withdraw withdraw) const;
   void acknowledge_connection(callback_kind kind, const connection_structs& c, std::string_view answer);
   void acknowledge_link(callback_kind kind, const port_structs& p, std::string_view answer);
   void acknowledge_address(callback_kind kind, const WCHAR* user, const WCHAR* port, std::string_view answer);

@@ -52,6 +52,24 @@ void set_ipcp(Ipcp& ip, const connection_spec& spec) {
   copy_name(ip.wszRemoteAddress, spec.client_ipv4);
 }
 
+// RAS_CONNECTION_1, RAS_CONNECTION_EX and RAS_PORT_1 name their counters alike. "Xmited" is what
+// the server sent (out), "Rcved" what it received (in).
+template <typename Counters>
+void set_counters(Counters& s, const traffic& t) {
+  s.dwBytesXmited = t.bytes_out;
+  s.dwBytesRcved = t.bytes_in;
+  s.dwFramesXmited = t.frames_out;
+  s.dwFramesRcved = t.frames_in;
+  s.dwCrcErr = t.crc_errors;
+  s.dwTimeoutErr = t.timeout_errors;
+  s.dwAlignmentErr = t.alignment_errors;
+  s.dwHardwareOverrunErr = t.hardware_overruns;
+  s.dwFramingErr = t.framing_errors;
+  s.dwBufferOverrunErr = t.buffer_overruns;
+  s.dwCompressionRatioIn = 100;  // no compression
+  s.dwCompressionRatioOut = 100;
+}
+
 void interface_id_for(std::uintptr_t handle, BYTE (&id)[8]) {
   for (std::size_t i = 0; i < 8; ++i) id[i] = static_cast<BYTE>((handle >> (8 * (i % 4))) + i);
   id[0] |= 0x02;  // a non-zero identifier, different per connection
@@ -78,18 +96,7 @@ std::unique_ptr<connection_structs> make_connection(const connection_spec& spec)
   c1.hConnection = as_handle(spec.handle);
   c1.hInterface = as_handle(spec.interface_handle);
   set_ipcp(c1.PppInfo.ip, spec);
-  c1.dwBytesXmited = spec.counters.bytes_out;
-  c1.dwBytesRcved = spec.counters.bytes_in;
-  c1.dwFramesXmited = spec.counters.frames_out;
-  c1.dwFramesRcved = spec.counters.frames_in;
-  c1.dwCrcErr = spec.counters.crc_errors;
-  c1.dwTimeoutErr = spec.counters.timeout_errors;
-  c1.dwAlignmentErr = spec.counters.alignment_errors;
-  c1.dwHardwareOverrunErr = spec.counters.hardware_overruns;
-  c1.dwFramingErr = spec.counters.framing_errors;
-  c1.dwBufferOverrunErr = spec.counters.buffer_overruns;
-  c1.dwCompressionRatioIn = 100;
-  c1.dwCompressionRatioOut = 100;
+  set_counters(c1, spec.counters);
 
   RAS_CONNECTION_2& c2 = s->c2;
   c2.hConnection = as_handle(spec.handle);
@@ -126,18 +133,7 @@ std::unique_ptr<connection_structs> make_connection(const connection_spec& spec)
   copy_name(ex.wszRemoteComputer, spec.remote_computer);
   ex.guid = spec.guid;
   ex.rasQuarState = spec.quarantine;
-  ex.dwBytesXmited = spec.counters.bytes_out;
-  ex.dwBytesRcved = spec.counters.bytes_in;
-  ex.dwFramesXmited = spec.counters.frames_out;
-  ex.dwFramesRcved = spec.counters.frames_in;
-  ex.dwCrcErr = spec.counters.crc_errors;
-  ex.dwTimeoutErr = spec.counters.timeout_errors;
-  ex.dwAlignmentErr = spec.counters.alignment_errors;
-  ex.dwHardwareOverrunErr = spec.counters.hardware_overruns;
-  ex.dwFramingErr = spec.counters.framing_errors;
-  ex.dwBufferOverrunErr = spec.counters.buffer_overruns;
-  ex.dwCompressionRatioIn = 100;
-  ex.dwCompressionRatioOut = 100;
+  set_counters(ex, spec.counters);
   copy_name(ex.wszRemoteEndpointAddress, spec.remote_endpoint);
   copy_name(ex.wszLocalEndpointAddress, spec.local_endpoint);
   if (ikev2) {
@@ -181,18 +177,7 @@ port_structs make_port(const link_spec& spec) {
   s.p1.hConnection = as_handle(spec.connection);
   s.p1.dwHardwareCondition = RAS_HARDWARE_OPERATIONAL;
   s.p1.dwLineSpeed = spec.line_speed_bps;
-  s.p1.dwBytesXmited = spec.counters.bytes_out;
-  s.p1.dwBytesRcved = spec.counters.bytes_in;
-  s.p1.dwFramesXmited = spec.counters.frames_out;
-  s.p1.dwFramesRcved = spec.counters.frames_in;
-  s.p1.dwCrcErr = spec.counters.crc_errors;
-  s.p1.dwTimeoutErr = spec.counters.timeout_errors;
-  s.p1.dwAlignmentErr = spec.counters.alignment_errors;
-  s.p1.dwHardwareOverrunErr = spec.counters.hardware_overruns;
-  s.p1.dwFramingErr = spec.counters.framing_errors;
-  s.p1.dwBufferOverrunErr = spec.counters.buffer_overruns;
-  s.p1.dwCompressionRatioIn = 100;
-  s.p1.dwCompressionRatioOut = 100;
+  set_counters(s.p1, spec.counters);
   return s;
 }
 

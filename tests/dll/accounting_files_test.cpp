@@ -47,6 +47,15 @@ class accounting_files_test : public dll_test {
     return all;
   }
 
+  // Puts a file where the log folder should be, so the folder cannot be created; returns its path.
+  std::wstring block_log_folder() {
+    const std::wstring blocker = directory() + L"\\logs";
+    const HANDLE file = ::CreateFileW(blocker.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, 0, nullptr);
+    EXPECT_NE(file, INVALID_HANDLE_VALUE);
+    ::CloseHandle(file);
+    return blocker;
+  }
+
   static std::string today_file_name() {
     SYSTEMTIME now{};
     ::GetSystemTime(&now);
@@ -127,11 +136,7 @@ TEST_F(accounting_files_test, a_torn_record_at_the_end_of_the_file_is_cut_off_at
 
 TEST_F(accounting_files_test, an_unusable_folder_keeps_rras_running_and_records_are_written_once_it_is_usable) {
   write_config(config_with("\"flush_interval_ms\":50"));
-  // A file where the log folder should be: the folder cannot be created.
-  const std::wstring blocker = directory() + L"\\logs";
-  const HANDLE file = ::CreateFileW(blocker.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, 0, nullptr);
-  ASSERT_NE(file, INVALID_HANDLE_VALUE);
-  ::CloseHandle(file);
+  const std::wstring blocker = block_log_folder();
 
   initialize();
   auto c = connection(0x42, L"held");
@@ -159,10 +164,7 @@ TEST_F(accounting_files_test, an_unusable_folder_keeps_rras_running_and_records_
 
 TEST_F(accounting_files_test, on_failure_reject_refuses_connections_until_records_can_be_written) {
   write_config(config_with("\"flush_interval_ms\":50,\"on_failure\":\"reject\""));
-  const std::wstring blocker = directory() + L"\\logs";
-  const HANDLE file = ::CreateFileW(blocker.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, 0, nullptr);
-  ASSERT_NE(file, INVALID_HANDLE_VALUE);
-  ::CloseHandle(file);
+  const std::wstring blocker = block_log_folder();
 
   initialize();
   auto refused = connection(0x51, L"refused");

@@ -49,8 +49,8 @@ class accounting_writer {
  public:
   // `queue_limit`: records held in memory while the sink fails; beyond it records are lost
   // (counted and reported), so memory stays bounded whatever the disk does.
-  accounting_writer(std::string server, std::unique_ptr<record_sink> sink, const clock& time,
-                    diagnostics& diag, std::size_t queue_limit = 100000);
+  accounting_writer(std::string server, std::unique_ptr<record_sink> sink, const clock& time, diagnostics& diag,
+                    std::size_t queue_limit = 100000);
 
   // Starts a record: the caller adds event-specific fields to the returned line and then calls
   // `commit`. The line is thread-local, so building a record allocates nothing after warm-up.

@@ -45,8 +45,8 @@ struct ipv6_assignment {
 
 // The NT 4.0 callbacks identify a port by name and the connection by who and when.
 struct legacy_port {
-  link_info link;             // port_name, device, media, line speed, this port's counters
-  connection_info connection; // user, domain, computer, connection-wide counters
+  link_info link;                        // port_name, device, media, line speed, this port's counters
+  connection_info connection;            // user, domain, computer, connection-wide counters
   std::uint32_t start_session_time = 0;  // seconds since 1970, from RAS_PORT_0
 };
 

@@ -24,8 +24,8 @@ struct decision {
 struct registry_counts {
   std::size_t live_connections = 0;
   std::size_t live_links = 0;
-  std::size_t user_connections = 0;      // live connections of the user being decided
-  std::size_t connection_links = 0;      // live links of the connection being decided
+  std::size_t user_connections = 0;  // live connections of the user being decided
+  std::size_t connection_links = 0;  // live links of the connection being decided
 };
 
 class admission_policy {

@@ -84,8 +84,7 @@ class registry_events {
   virtual ~registry_events() = default;
   virtual void connection_opened(const connection_state& connection) = 0;
   // `connection.info` holds the final counters (from the hangup callback, when it had them).
-  virtual void connection_closed(const connection_state& connection, close_cause cause,
-                                 const timestamps& at) = 0;
+  virtual void connection_closed(const connection_state& connection, close_cause cause, const timestamps& at) = 0;
   virtual void link_opened(const link_state& link) = 0;
   virtual void link_closed(const link_state& link, close_cause cause, const timestamps& at) = 0;
   // The same logical event arrived again (another callback family, or a repeated hangup).
@@ -95,8 +94,7 @@ class registry_events {
 class session_registry {
  public:
   using connection_decider = std::function<decision(const connection_info&, const registry_counts&)>;
-  using link_decider =
-      std::function<decision(const link_info&, const connection_info*, const registry_counts&)>;
+  using link_decider = std::function<decision(const link_info&, const connection_info*, const registry_counts&)>;
 
   // `remembered` bounds how many rejected and recently closed keys are kept to recognise late
   // or repeated hangups; the oldest are forgotten first.
@@ -115,8 +113,7 @@ class session_registry {
 
   decision open_link(const session_key& key, const session_key& connection, const link_info& info,
                      const timestamps& now, const link_decider& decide, registry_events& events);
-  void close_link(const session_key& key, const link_info& final_info, const timestamps& now,
-                  registry_events& events);
+  void close_link(const session_key& key, const link_info& final_info, const timestamps& now, registry_events& events);
 
   // Updates the live connection with what a later callback (reauthentication) learned, and
   // returns its session id ("" when the connection is not live).

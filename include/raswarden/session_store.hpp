@@ -27,7 +27,7 @@ struct persisted_session {
 // What the previous run left behind.
 struct recovery {
   std::vector<persisted_session> sessions;
-  bool clean_shutdown = false;      // the previous run reached MprAdminTerminateDll
+  bool clean_shutdown = false;          // the previous run reached MprAdminTerminateDll
   std::int64_t last_alive_unix_ms = 0;  // the last time the previous run was known to be alive
 };
 

@@ -22,10 +22,10 @@ struct forward_settings {
 };
 
 struct accounting_settings {
-  std::string directory;              // empty: the platform default (%ProgramData%\RasWarden\logs)
-  std::uint32_t rotate_mb = 64;       // a file is closed and the next one started at this size
-  std::uint32_t retention_days = 365; // files older than this are deleted (0: keep forever)
-  std::uint32_t min_free_mb = 256;    // below this free space, the oldest closed files are deleted
+  std::string directory;                   // empty: the platform default (%ProgramData%\RasWarden\logs)
+  std::uint32_t rotate_mb = 64;            // a file is closed and the next one started at this size
+  std::uint32_t retention_days = 365;      // files older than this are deleted (0: keep forever)
+  std::uint32_t min_free_mb = 256;         // below this free space, the oldest closed files are deleted
   std::uint32_t flush_interval_ms = 1000;  // records reach stable storage within this
   failure_mode on_failure = failure_mode::continue_admitting;
   std::uint32_t queue_limit = 100000;  // records held in memory while the log cannot be written

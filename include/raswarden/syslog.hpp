@@ -10,7 +10,7 @@
 namespace raswarden::core {
 
 struct syslog_identity {
-  std::string hostname;        // this server
+  std::string hostname;  // this server
   std::string app_name = "raswarden";
   std::uint32_t process_id = 0;
   std::uint32_t facility = 16;  // local0

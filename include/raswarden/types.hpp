@@ -106,9 +106,9 @@ struct connection_info {
   std::optional<std::uint32_t> flags;
   std::optional<std::uint32_t> duration_s;
   std::optional<traffic_counters> traffic;
-  std::string client_ipv4;  // the address the client was given (IPCP remote address)
-  std::string server_ipv4;  // the server's end of the link
-  std::string client_ipv6;  // prefix + the client's interface identifier, when negotiated
+  std::string client_ipv4;      // the address the client was given (IPCP remote address)
+  std::string server_ipv4;      // the server's end of the link
+  std::string client_ipv6;      // prefix + the client's interface identifier, when negotiated
   std::string remote_endpoint;  // tunnel peer (the client's public address)
   std::string local_endpoint;
   std::optional<authentication> auth;

@@ -129,7 +129,8 @@ std::optional<pe_info> read_pe(std::span<const std::uint8_t> image, std::string&
 
   const auto directory = [&](std::uint32_t index, std::uint32_t& rva, std::uint32_t& size) {
     rva = size = 0;
-    return index < directory_count && in.read(directories + index * 8, rva) && in.read(directories + index * 8 + 4, size);
+    return index < directory_count && in.read(directories + index * 8, rva) &&
+           in.read(directories + index * 8 + 4, size);
   };
 
   std::uint32_t export_rva = 0;

@@ -48,9 +48,7 @@ json_line& accounting_writer::begin(std::string_view event, std::string_view cal
   line.clear();
   line.begin_object().field("schema", accounting_schema_version).field("ts", timestamp_placeholder);
   timestamp_offset_ = line.last_value_offset() + 1;  // after the opening quote
-  line.field("event", event)
-      .field("server", server_)
-      .field("callback", callback);
+  line.field("event", event).field("server", server_).field("callback", callback);
   return line;
 }
 
@@ -71,8 +69,8 @@ bool accounting_writer::commit(json_line& line) {
   } else {
     ++lost_;
     diag_.report(severity::error, topic::accounting_failure,
-                 fmt::format("accounting record lost (memory queue full at {} records): {}",
-                                              queue_limit_, text.substr(0, text.size() - 1)));
+                 fmt::format("accounting record lost (memory queue full at {} records): {}", queue_limit_,
+                             text.substr(0, text.size() - 1)));
   }
   set_failing_locked(true);
   return false;
@@ -93,8 +91,7 @@ void accounting_writer::set_failing_locked(bool failing) {
   failing_ = failing;
   if (failing) {
     diag_.report(severity::error, topic::accounting_failure,
-                 fmt::format("accounting records cannot be written; holding them in memory (up to {})",
-                                              queue_limit_));
+                 fmt::format("accounting records cannot be written; holding them in memory (up to {})", queue_limit_));
   } else {
     diag_.report(severity::info, topic::accounting_recovered,
                  fmt::format("accounting records are written again ({} lost while failing)", lost_));

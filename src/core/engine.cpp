@@ -170,8 +170,8 @@ class engine::recorder final : public registry_events {
   }
 
   void duplicate(std::string_view what, const session_key& key) override {
-    diag_.report(severity::debug, fmt::format("{}: repeated {} for key {:#x} ignored (already recorded)", callback_,
-                                              what, key.value));
+    diag_.report(severity::debug,
+                 fmt::format("{}: repeated {} for key {:#x} ignored (already recorded)", callback_, what, key.value));
   }
 
  private:
@@ -201,12 +201,14 @@ engine::engine(engine_options options, std::unique_ptr<record_sink> sink, std::u
       store_(store),
       registry_(ids_) {}
 
-timestamps engine::now() const { return timestamps{clock_.now_unix_ms(), clock_.steady_ns()}; }
+timestamps engine::now() const {
+  return timestamps{clock_.now_unix_ms(), clock_.steady_ns()};
+}
 
 bool engine::malformed_call(std::string_view callback, std::string_view problem) {
   diag_.report(severity::error, topic::internal_error,
                fmt::format("{} called with unusable arguments ({}); answered {}", callback, problem,
-                                            options_.accept_on_internal_error ? "accept" : "reject"));
+                           options_.accept_on_internal_error ? "accept" : "reject"));
   return options_.accept_on_internal_error;
 }
 
@@ -247,9 +249,9 @@ void engine::recover(std::string_view callback, const recovery& previous) {
     writer_.commit(line);
   }
   if (!previous.sessions.empty()) {
-    diag_.report(severity::warning, topic::sessions_recovered,
-                 fmt::format("closed {} session(s) left open by the previous run ({})",
-                                                previous.sessions.size(), cause));
+    diag_.report(
+        severity::warning, topic::sessions_recovered,
+        fmt::format("closed {} session(s) left open by the previous run ({})", previous.sessions.size(), cause));
   }
 }
 
@@ -325,8 +327,7 @@ void write_address_request(json_line& line, const address_request& request) {
 }
 }  // namespace
 
-ipv4_assignment engine::assign_ipv4(std::string_view callback, const address_request& request,
-                                    std::uint32_t proposed) {
+ipv4_assignment engine::assign_ipv4(std::string_view callback, const address_request& request, std::uint32_t proposed) {
   // Until address pools exist, RRAS's own choice passes through unchanged.
   ipv4_assignment result{proposed, true, true};
   json_line& line = writer_.begin("ip-assign", callback);

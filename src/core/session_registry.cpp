@@ -95,8 +95,7 @@ void move_user(std::unordered_map<std::string, std::size_t>& per_user, const std
 }
 }  // namespace
 
-registry_counts session_registry::counts_for(const std::string& user_lower,
-                                             const connection_state* connection) const {
+registry_counts session_registry::counts_for(const std::string& user_lower, const connection_state* connection) const {
   registry_counts counts;
   counts.live_connections = connections_.size();
   counts.live_links = links_.size();
@@ -107,9 +106,8 @@ registry_counts session_registry::counts_for(const std::string& user_lower,
   return counts;
 }
 
-decision session_registry::open_connection(const session_key& key, const connection_info& info,
-                                           const timestamps& now, const connection_decider& decide,
-                                           registry_events& events) {
+decision session_registry::open_connection(const session_key& key, const connection_info& info, const timestamps& now,
+                                           const connection_decider& decide, registry_events& events) {
   const std::lock_guard lock(mutex_);
   if (auto live = connections_.find(key); live != connections_.end()) {
     if (!guids_conflict(live->second.info, info)) {
@@ -153,8 +151,7 @@ decision session_registry::open_connection(const session_key& key, const connect
   return result;
 }
 
-void session_registry::close_links_of(connection_state& connection, const timestamps& now,
-                                      registry_events& events) {
+void session_registry::close_links_of(connection_state& connection, const timestamps& now, registry_events& events) {
   for (const session_key& link_key : connection.live_links) {
     const auto link = links_.find(link_key);
     if (link == links_.end()) continue;
@@ -215,7 +212,8 @@ void session_registry::close_connection(const session_key& key, const connection
   state.started = now;
   if (final_info.duration_s) {
     state.started.unix_ms -= std::int64_t{*final_info.duration_s} * 1000;
-    state.started.steady_ns -= std::min<std::uint64_t>(state.started.steady_ns, std::uint64_t{*final_info.duration_s} * 1000000000ULL);
+    state.started.steady_ns -=
+        std::min<std::uint64_t>(state.started.steady_ns, std::uint64_t{*final_info.duration_s} * 1000000000ULL);
   }
   state.admission = decision{true, "default", "hangup without a seen accept", true};
   events.connection_closed(state, close_cause::hangup, now);
@@ -223,8 +221,7 @@ void session_registry::close_connection(const session_key& key, const connection
 }
 
 decision session_registry::open_link(const session_key& key, const session_key& connection, const link_info& info,
-                                     const timestamps& now, const link_decider& decide,
-                                     registry_events& events) {
+                                     const timestamps& now, const link_decider& decide, registry_events& events) {
   const std::lock_guard lock(mutex_);
   if (auto live = links_.find(key); live != links_.end()) {
     if (live->second.connection == connection) {
@@ -255,8 +252,7 @@ decision session_registry::open_link(const session_key& key, const session_key& 
   state.started = now;
   if (owner_state != nullptr) state.session_id = owner_state->session_id;
   const std::string user = owner_state != nullptr ? ascii_lower(owner_state->info.user) : std::string{};
-  state.admission =
-      decide(info, owner_state != nullptr ? &owner_state->info : nullptr, counts_for(user, owner_state));
+  state.admission = decide(info, owner_state != nullptr ? &owner_state->info : nullptr, counts_for(user, owner_state));
   events.link_opened(state);
   decision result = state.admission;
   if (result.answer()) {

@@ -90,7 +90,8 @@ void read_forward(const object_reader& parent, const std::string& key, const jso
   std::uint32_t port = out.port;
   r.each({
       {"enabled", [&](const std::string& k, const json& v) { r.read(k, v, out.enabled); }},
-      {"transport", [&](const std::string& k, const json& v) {
+      {"transport",
+       [&](const std::string& k, const json& v) {
          r.read_choice<std::string>(k, v, out.transport, {{"tcp", "tcp"}, {"udp", "udp"}});
        }},
       {"host", [&](const std::string& k, const json& v) { r.read(k, v, out.host); }},
@@ -113,9 +114,11 @@ void read_accounting(const object_reader& parent, const std::string& key, const 
       {"flush_interval_ms",
        [&](const std::string& k, const json& v) { r.read(k, v, out.flush_interval_ms, 10, 60000); }},
       {"queue_limit", [&](const std::string& k, const json& v) { r.read(k, v, out.queue_limit, 0, 10000000); }},
-      {"on_failure", [&](const std::string& k, const json& v) {
-         r.read_choice<failure_mode>(k, v, out.on_failure,
-                                     {{"continue", failure_mode::continue_admitting}, {"reject", failure_mode::reject_new}});
+      {"on_failure",
+       [&](const std::string& k, const json& v) {
+         r.read_choice<failure_mode>(
+             k, v, out.on_failure,
+             {{"continue", failure_mode::continue_admitting}, {"reject", failure_mode::reject_new}});
        }},
       {"forward", [&](const std::string& k, const json& v) { read_forward(r, k, v, out.forward, source, problems); }},
   });
@@ -140,17 +143,22 @@ settings_result parse_settings(std::string_view json_text, std::string_view sour
   }
   const object_reader root(document, "", source_name, result.problems);
   root.each({
-      {"schema", [&](const std::string& k, const json& v) {
-         if (!v.is_number_unsigned() || v.get<std::uint64_t>() != 1) root.problem(k, fmt::format("expected 1, found {}", v.dump()));
+      {"schema",
+       [&](const std::string& k, const json& v) {
+         if (!v.is_number_unsigned() || v.get<std::uint64_t>() != 1)
+           root.problem(k, fmt::format("expected 1, found {}", v.dump()));
        }},
-      {"accounting", [&](const std::string& k, const json& v) {
+      {"accounting",
+       [&](const std::string& k, const json& v) {
          read_accounting(root, k, v, result.value.accounting, source_name, result.problems);
        }},
-      {"event_log", [&](const std::string& k, const json& v) {
+      {"event_log",
+       [&](const std::string& k, const json& v) {
          if (!root.require_object(k, v)) return;
          const object_reader r(v, root.child(k), source_name, result.problems);
-         r.each({{"rejections",
-                  [&](const std::string& key, const json& value) { r.read(key, value, result.value.event_log.rejections); }}});
+         r.each({{"rejections", [&](const std::string& key, const json& value) {
+                    r.read(key, value, result.value.event_log.rejections);
+                  }}});
        }},
   });
   return result;

@@ -42,6 +42,8 @@ std::string syslog_message(const syslog_identity& identity, std::string_view rec
                      header_field(event, 32), record);
 }
 
-std::string octet_counted(std::string_view message) { return fmt::format("{} {}", message.size(), message); }
+std::string octet_counted(std::string_view message) {
+  return fmt::format("{} {}", message.size(), message);
+}
 
 }  // namespace raswarden::core

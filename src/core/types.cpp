@@ -65,8 +65,8 @@ tunnel_kind tunnel_from_device(std::string_view device_type, std::string_view de
   if (name.find("l2tp") != std::string::npos) return tunnel_kind::l2tp;
   if (name.find("sstp") != std::string::npos) return tunnel_kind::sstp;
   if (name.find("ikev2") != std::string::npos) return tunnel_kind::ikev2;
-  if (type == "modem" || type == "isdn" || type == "serial" || type == "pad" || type == "x25" ||
-      type == "parallel" || name.find("modem") != std::string::npos) {
+  if (type == "modem" || type == "isdn" || type == "serial" || type == "pad" || type == "x25" || type == "parallel" ||
+      name.find("modem") != std::string::npos) {
     return tunnel_kind::ppp;
   }
   return tunnel_kind::unknown;

@@ -11,8 +11,12 @@
 #include "dll/ras_conversion.hpp"
 
 namespace {
-DWORD failure_result() noexcept { return raswarden::dll::answer_on_failure() ? NO_ERROR : ERROR_ACCESS_DENIED; }
-DWORD as_result(bool ok) { return ok ? NO_ERROR : ERROR_ACCESS_DENIED; }
+DWORD failure_result() noexcept {
+  return raswarden::dll::answer_on_failure() ? NO_ERROR : ERROR_ACCESS_DENIED;
+}
+DWORD as_result(bool ok) {
+  return ok ? NO_ERROR : ERROR_ACCESS_DENIED;
+}
 
 std::array<std::uint8_t, 16> bytes_of(const IN6_ADDR& address) {
   std::array<std::uint8_t, 16> out{};
@@ -29,8 +33,8 @@ DWORD WINAPI MprAdminGetIpAddressForUser(WCHAR* lpwszUserName, WCHAR* lpwszPortN
   return raswarden::dll::guarded(callback, failure_result(), [&]() -> DWORD {
     const auto engine = raswarden::dll::engine_for(callback);
     if (lpdwIpAddress == nullptr) return as_result(engine->malformed_call(callback, "lpdwIpAddress is null"));
-    const auto assigned = engine->assign_ipv4(callback, raswarden::dll::to_address_request(lpwszUserName, lpwszPortName),
-                                              *lpdwIpAddress);
+    const auto assigned =
+        engine->assign_ipv4(callback, raswarden::dll::to_address_request(lpwszUserName, lpwszPortName), *lpdwIpAddress);
     *lpdwIpAddress = assigned.address;
     if (bNotifyRelease != nullptr) *bNotifyRelease = assigned.notify_release ? TRUE : FALSE;
     return as_result(assigned.ok);
@@ -63,8 +67,7 @@ DWORD CALLBACK MprAdminGetIpv6AddressForUser(WCHAR* lpwszUserName, WCHAR* lpwszP
   });
 }
 
-VOID APIENTRY MprAdminReleaseIpv6AddressForUser(WCHAR* lpwszUserName, WCHAR* lpwszPortName,
-                                                IN6_ADDR* lpdwIpv6Address) {
+VOID APIENTRY MprAdminReleaseIpv6AddressForUser(WCHAR* lpwszUserName, WCHAR* lpwszPortName, IN6_ADDR* lpdwIpv6Address) {
   constexpr std::string_view callback = "MprAdminReleaseIpv6AddressForUser";
   raswarden::dll::guarded_notification(callback, [&] {
     const auto engine = raswarden::dll::engine_for(callback);

@@ -22,11 +22,13 @@ constexpr std::string_view no_structure = "every RAS_CONNECTION_* pointer is nul
 
 BOOL admit(std::string_view callback, RAS_CONNECTION_0* c0, RAS_CONNECTION_1* c1, RAS_CONNECTION_2* c2,
            RAS_CONNECTION_3* c3) noexcept {
-  return guarded(callback, answer_on_failure(), [&] {
-           const auto engine = engine_for(callback);
-           const auto info = raswarden::dll::to_connection(c0, c1, c2, c3);
-           return info ? engine->accept_connection(callback, *info) : engine->malformed_call(callback, no_structure);
-         })
+  return guarded(callback, answer_on_failure(),
+                 [&] {
+                   const auto engine = engine_for(callback);
+                   const auto info = raswarden::dll::to_connection(c0, c1, c2, c3);
+                   return info ? engine->accept_connection(callback, *info)
+                               : engine->malformed_call(callback, no_structure);
+                 })
              ? TRUE
              : FALSE;
 }
@@ -45,14 +47,15 @@ void hang_up(std::string_view callback, RAS_CONNECTION_0* c0, RAS_CONNECTION_1* 
 }
 
 BOOL admit_ex(std::string_view callback, RAS_CONNECTION_EX* ex, bool reauthentication) noexcept {
-  return guarded(callback, answer_on_failure(), [&] {
-           const auto engine = engine_for(callback);
-           std::string problem;
-           const auto info = raswarden::dll::to_connection(ex, problem);
-           if (!info) return engine->malformed_call(callback, problem);
-           return reauthentication ? engine->accept_reauthentication(callback, *info)
-                                   : engine->accept_connection(callback, *info);
-         })
+  return guarded(callback, answer_on_failure(),
+                 [&] {
+                   const auto engine = engine_for(callback);
+                   std::string problem;
+                   const auto info = raswarden::dll::to_connection(ex, problem);
+                   if (!info) return engine->malformed_call(callback, problem);
+                   return reauthentication ? engine->accept_reauthentication(callback, *info)
+                                           : engine->accept_connection(callback, *info);
+                 })
              ? TRUE
              : FALSE;
 }
@@ -84,13 +87,11 @@ BOOL APIENTRY MprAdminAcceptNewConnectionEx(RAS_CONNECTION_EX* pRasConn) {
 }
 
 // RRAS: the connection's last link is gone. Tolerates unknown, rejected and closed handles.
-VOID WINAPI MprAdminConnectionHangupNotification(RAS_CONNECTION_0* pRasConnection0,
-                                                 RAS_CONNECTION_1* pRasConnection1) {
+VOID WINAPI MprAdminConnectionHangupNotification(RAS_CONNECTION_0* pRasConnection0, RAS_CONNECTION_1* pRasConnection1) {
   hang_up("MprAdminConnectionHangupNotification", pRasConnection0, pRasConnection1, nullptr, nullptr);
 }
 
-VOID WINAPI MprAdminConnectionHangupNotification2(RAS_CONNECTION_0* pRasConnection0,
-                                                  RAS_CONNECTION_1* pRasConnection1,
+VOID WINAPI MprAdminConnectionHangupNotification2(RAS_CONNECTION_0* pRasConnection0, RAS_CONNECTION_1* pRasConnection1,
                                                   RAS_CONNECTION_2* pRasConnection2) {
   hang_up("MprAdminConnectionHangupNotification2", pRasConnection0, pRasConnection1, pRasConnection2, nullptr);
 }
@@ -99,8 +100,7 @@ void CALLBACK MprAdminConnectionHangupNotification3(RAS_CONNECTION_0* pRasConnec
                                                     RAS_CONNECTION_1* pRasConnection1,
                                                     RAS_CONNECTION_2* pRasConnection2,
                                                     RAS_CONNECTION_3* pRasConnection3) {
-  hang_up("MprAdminConnectionHangupNotification3", pRasConnection0, pRasConnection1, pRasConnection2,
-          pRasConnection3);
+  hang_up("MprAdminConnectionHangupNotification3", pRasConnection0, pRasConnection1, pRasConnection2, pRasConnection3);
 }
 
 VOID APIENTRY MprAdminConnectionHangupNotificationEx(RAS_CONNECTION_EX* pRasConn) {
@@ -121,12 +121,14 @@ VOID APIENTRY MprAdminConnectionHangupNotificationEx(RAS_CONNECTION_EX* pRasConn
 BOOL CALLBACK MprAdminAcceptReauthentication(RAS_CONNECTION_0* pRasConnection0, RAS_CONNECTION_1* pRasConnection1,
                                              RAS_CONNECTION_2* pRasConnection2, RAS_CONNECTION_3* pRasConnection3) {
   constexpr std::string_view callback = "MprAdminAcceptReauthentication";
-  return guarded(callback, answer_on_failure(), [&] {
-           const auto engine = engine_for(callback);
-           const auto info =
-               raswarden::dll::to_connection(pRasConnection0, pRasConnection1, pRasConnection2, pRasConnection3);
-           return info ? engine->accept_reauthentication(callback, *info) : engine->malformed_call(callback, no_structure);
-         })
+  return guarded(callback, answer_on_failure(),
+                 [&] {
+                   const auto engine = engine_for(callback);
+                   const auto info = raswarden::dll::to_connection(pRasConnection0, pRasConnection1, pRasConnection2,
+                                                                   pRasConnection3);
+                   return info ? engine->accept_reauthentication(callback, *info)
+                               : engine->malformed_call(callback, no_structure);
+                 })
              ? TRUE
              : FALSE;
 }

@@ -60,8 +60,8 @@ void diagnostic_log::report(core::severity level, core::topic about, std::string
     if (file_) file_->logger->log(level_of(level), "{}", message);
     // Warnings, errors and the service's start and stop reach the Event Log; debug chatter and
     // (unless asked for) individual rejections stay in the file.
-    const bool lifecycle = about == core::topic::started || about == core::topic::stopped ||
-                           about == core::topic::accounting_recovered;
+    const bool lifecycle =
+        about == core::topic::started || about == core::topic::stopped || about == core::topic::accounting_recovered;
     const bool wanted = about == core::topic::connection_rejected
                             ? event_log_rejections_
                             : level == core::severity::warning || level == core::severity::error || lifecycle;

@@ -4,9 +4,12 @@
 // Called once per port of a multilink connection. No handles exist: the core keys connections by
 // user, domain, computer and start time, and links by port name. rassapi.h cannot share a
 // translation unit with mprapi.h, so this family converts its own structs here.
+// windows.h must come first.
+// clang-format off
 #include <windows.h>
 #include <lmcons.h>
 #include <rassapi.h>
+// clang-format on
 
 #include <string_view>
 
@@ -29,8 +32,8 @@ raswarden::core::traffic_counters connection_totals(const RAS_PORT_STATISTICS& s
   t.bytes_in = s.dwBytesRcved;
   t.frames_out = s.dwFramesXmited;
   t.frames_in = s.dwFramesRcved;
-  t.errors = {s.dwCrcErr, s.dwTimeoutErr, s.dwAlignmentErr, s.dwHardwareOverrunErr, s.dwFramingErr,
-              s.dwBufferOverrunErr};
+  t.errors = {s.dwCrcErr,     s.dwTimeoutErr,      s.dwAlignmentErr, s.dwHardwareOverrunErr,
+              s.dwFramingErr, s.dwBufferOverrunErr};
   return t;
 }
 
@@ -40,7 +43,7 @@ raswarden::core::traffic_counters port_totals(const RAS_PORT_STATISTICS& s) {
   t.bytes_in = s.dwPortBytesRcved;
   t.frames_out = s.dwPortFramesXmited;
   t.frames_in = s.dwPortFramesRcved;
-  t.errors = {s.dwPortCrcErr, s.dwPortTimeoutErr, s.dwPortAlignmentErr, s.dwPortHardwareOverrunErr,
+  t.errors = {s.dwPortCrcErr,     s.dwPortTimeoutErr,      s.dwPortAlignmentErr, s.dwPortHardwareOverrunErr,
               s.dwPortFramingErr, s.dwPortBufferOverrunErr};
   return t;
 }
@@ -77,11 +80,13 @@ extern "C" {
 WINBOOL WINAPI RasAdminAcceptNewConnection(RAS_PORT_1* pRasPort1, RAS_PORT_STATISTICS* pRasStats,
                                            RAS_PARAMETERS* /*pRasParams*/) {
   constexpr std::string_view callback = "RasAdminAcceptNewConnection";
-  return raswarden::dll::guarded(callback, raswarden::dll::answer_on_failure(), [&] {
-           const auto engine = raswarden::dll::engine_for(callback);
-           const auto port = to_legacy_port(pRasPort1, pRasStats);
-           return port ? engine->legacy_accept(callback, *port) : engine->malformed_call(callback, no_port);
-         })
+  return raswarden::dll::guarded(callback, raswarden::dll::answer_on_failure(),
+                                 [&] {
+                                   const auto engine = raswarden::dll::engine_for(callback);
+                                   const auto port = to_legacy_port(pRasPort1, pRasStats);
+                                   return port ? engine->legacy_accept(callback, *port)
+                                               : engine->malformed_call(callback, no_port);
+                                 })
              ? TRUE
              : FALSE;
 }

@@ -16,11 +16,13 @@ extern "C" {
 
 BOOL WINAPI MprAdminAcceptNewLink(RAS_PORT_0* pRasPort0, RAS_PORT_1* pRasPort1) {
   constexpr std::string_view callback = "MprAdminAcceptNewLink";
-  return raswarden::dll::guarded(callback, raswarden::dll::answer_on_failure(), [&] {
-           const auto engine = raswarden::dll::engine_for(callback);
-           const auto link = raswarden::dll::to_link(pRasPort0, pRasPort1);
-           return link ? engine->accept_link(callback, *link) : engine->malformed_call(callback, no_port);
-         })
+  return raswarden::dll::guarded(callback, raswarden::dll::answer_on_failure(),
+                                 [&] {
+                                   const auto engine = raswarden::dll::engine_for(callback);
+                                   const auto link = raswarden::dll::to_link(pRasPort0, pRasPort1);
+                                   return link ? engine->accept_link(callback, *link)
+                                               : engine->malformed_call(callback, no_port);
+                                 })
              ? TRUE
              : FALSE;
 }

@@ -17,7 +17,9 @@ std::string read_name(const WCHAR (&field)[N]) {
   return core::utf8_from_utf16(reinterpret_cast<const char16_t*>(field), N);
 }
 
-core::handle_value handle_of(HANDLE h) { return static_cast<core::handle_value>(reinterpret_cast<std::uintptr_t>(h)); }
+core::handle_value handle_of(HANDLE h) {
+  return static_cast<core::handle_value>(reinterpret_cast<std::uintptr_t>(h));
+}
 
 core::guid guid_of(const GUID& g) {
   core::guid out;
@@ -58,7 +60,7 @@ core::traffic_counters traffic_of(const Counters& s) {
   t.bytes_in = s.dwBytesRcved;
   t.frames_out = s.dwFramesXmited;
   t.frames_in = s.dwFramesRcved;
-  t.errors = core::error_counters{s.dwCrcErr,    s.dwTimeoutErr, s.dwAlignmentErr, s.dwHardwareOverrunErr,
+  t.errors = core::error_counters{s.dwCrcErr,     s.dwTimeoutErr,      s.dwAlignmentErr, s.dwHardwareOverrunErr,
                                   s.dwFramingErr, s.dwBufferOverrunErr};
   t.compression_ratio_in = s.dwCompressionRatioIn;
   t.compression_ratio_out = s.dwCompressionRatioOut;
@@ -178,7 +180,8 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_EX* ex, 
     if (ppp.dwLcpTerminateReason != 0) info.terminate_reason = ppp.dwLcpTerminateReason;
     if (ppp.dwLcpRemoteTerminateReason != 0) info.remote_terminate_reason = ppp.dwLcpRemoteTerminateReason;
   }
-  if (!info.tunnel && (ex->dwConnectionFlags & core::connection_flags::ikev2) != 0) info.tunnel = core::tunnel_kind::ikev2;
+  if (!info.tunnel && (ex->dwConnectionFlags & core::connection_flags::ikev2) != 0)
+    info.tunnel = core::tunnel_kind::ikev2;
   return info;
 }
 

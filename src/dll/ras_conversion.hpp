@@ -12,8 +12,7 @@
 namespace raswarden::dll {
 
 // Any of the four may be null; empty when none carries an identity.
-[[nodiscard]] std::optional<core::connection_info> to_connection(const RAS_CONNECTION_0* c0,
-                                                                 const RAS_CONNECTION_1* c1,
+[[nodiscard]] std::optional<core::connection_info> to_connection(const RAS_CONNECTION_0* c0, const RAS_CONNECTION_1* c1,
                                                                  const RAS_CONNECTION_2* c2,
                                                                  const RAS_CONNECTION_3* c3);
 

@@ -95,8 +95,8 @@ class instance {
       sink = std::make_unique<win32::forwarding_sink>(
           std::move(sink), std::make_unique<win32::syslog_forwarder>(accounting.forward, identity, *diag_));
     }
-    engine_ = std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_,
-                                             store_.get());
+    engine_ =
+        std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_, store_.get());
     diag_->report(core::severity::info, core::topic::started,
                   fmt::format("RasWarden started by {} (module {}); accounting in {}", callback,
                               win32::to_utf8(win32::module_path(this_module)), win32::to_utf8(log_directory_)));
@@ -107,8 +107,9 @@ class instance {
     flusher_ = std::make_unique<win32::periodic_thread>(std::chrono::milliseconds(accounting.flush_interval_ms),
                                                         [engine = engine_.get()] { engine->maintain(); });
     if (!flusher_->running()) {
-      diag_->report(core::severity::error, "the background flusher could not start: records reach the disk only "
-                                           "when Windows writes its cache");
+      diag_->report(core::severity::error,
+                    "the background flusher could not start: records reach the disk only "
+                    "when Windows writes its cache");
     }
   }
 
@@ -192,7 +193,9 @@ void stop(std::string_view callback) {
   }
 }
 
-bool answer_on_failure() noexcept { return failure_answer.load(std::memory_order_relaxed); }
+bool answer_on_failure() noexcept {
+  return failure_answer.load(std::memory_order_relaxed);
+}
 
 void report_failure(std::string_view callback, std::string_view what) noexcept {
   try {
@@ -209,6 +212,8 @@ void report_failure(std::string_view callback, std::string_view what) noexcept {
   }
 }
 
-void set_module(HMODULE module) noexcept { this_module = module; }
+void set_module(HMODULE module) noexcept {
+  this_module = module;
+}
 
 }  // namespace raswarden::dll

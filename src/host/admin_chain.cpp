@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "win32/system.hpp"
 
 namespace raswarden::host {
@@ -79,8 +78,9 @@ std::string json_text(std::wstring_view text) {
 }
 
 std::string guid_text(const GUID& g) {
-  return fmt::format("{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", g.Data1, g.Data2, g.Data3,
-                     g.Data4[0], g.Data4[1], g.Data4[2], g.Data4[3], g.Data4[4], g.Data4[5], g.Data4[6], g.Data4[7]);
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", g.Data1, g.Data2,
+                     g.Data3, g.Data4[0], g.Data4[1], g.Data4[2], g.Data4[3], g.Data4[4], g.Data4[5], g.Data4[6],
+                     g.Data4[7]);
 }
 
 template <std::size_t N>
@@ -101,8 +101,8 @@ void admin_chain::acknowledge_connection(callback_kind kind, const connection_st
 
 void admin_chain::acknowledge_link(callback_kind kind, const port_structs& p, std::string_view answer) {
   if (!journal_) return;
-  journal_->append(to_string(kind), fmt::format("\"port\":\"{}\",\"answer\":\"{}\"",
-                                                json_text(bounded(p.p0.wszPortName)), answer));
+  journal_->append(to_string(kind),
+                   fmt::format("\"port\":\"{}\",\"answer\":\"{}\"", json_text(bounded(p.p0.wszPortName)), answer));
 }
 
 void admin_chain::acknowledge_address(callback_kind kind, const WCHAR* user, const WCHAR* port,
@@ -171,8 +171,7 @@ bool admin_chain::reauthenticate(connection_structs& c) {
   {
     const maybe_lock lock(reauthentication_, serialize_);
     // A refused reauthentication ends the connection; RRAS then sends its hangup itself.
-    accepted = every_dll_accepts([&](const admin_dll& dll) { return dll.reauthenticate(c); },
-                                 [](const admin_dll&) {});
+    accepted = every_dll_accepts([&](const admin_dll& dll) { return dll.reauthenticate(c); }, [](const admin_dll&) {});
   }
   acknowledge_connection(callback_kind::reauthenticate, c, accepted ? "accept" : "reject");
   return accepted;

@@ -47,7 +47,8 @@ std::vector<std::string> admin_dll::initialize() {
   // RRAS resolves these only after a successful initialize.
   entry_.callbacks.lpfnRasAdminLinkHangupNotification =
       resolve<PMPRADMINLINKHANGUPNOTIFICATION>("MprAdminLinkHangupNotification");
-  entry_.callbacks.lpfnMprAdminGetIpAddressForUser = resolve<PMPRADMINGETIPADDRESSFORUSER>("MprAdminGetIpAddressForUser");
+  entry_.callbacks.lpfnMprAdminGetIpAddressForUser =
+      resolve<PMPRADMINGETIPADDRESSFORUSER>("MprAdminGetIpAddressForUser");
   entry_.callbacks.lpfnMprAdminReleaseIpAddress = resolve<PMPRADMINRELEASEIPADRESS>("MprAdminReleaseIpAddress");
   entry_.callbacks.lpfnMprAdminGetIpv6AddressForUser =
       resolve<PMPRADMINGETIPV6ADDRESSFORUSER>("MprAdminGetIpv6AddressForUser");
@@ -69,12 +70,14 @@ std::vector<std::string> admin_dll::validate() const {
                            : "MprAdminGetIpAddressForUser without MprAdminReleaseIpAddress (IPv4 pair incomplete)");
   }
   if ((c.lpfnMprAdminGetIpv6AddressForUser == nullptr) != (c.lpfnMprAdminReleaseIpV6AddressForUser == nullptr)) {
-    problems.push_back(c.lpfnMprAdminGetIpv6AddressForUser == nullptr
-                           ? "MprAdminReleaseIpv6AddressForUser without MprAdminGetIpv6AddressForUser (IPv6 pair incomplete)"
-                           : "MprAdminGetIpv6AddressForUser without MprAdminReleaseIpv6AddressForUser (IPv6 pair incomplete)");
+    problems.push_back(
+        c.lpfnMprAdminGetIpv6AddressForUser == nullptr
+            ? "MprAdminReleaseIpv6AddressForUser without MprAdminGetIpv6AddressForUser (IPv6 pair incomplete)"
+            : "MprAdminGetIpv6AddressForUser without MprAdminReleaseIpv6AddressForUser (IPv6 pair incomplete)");
   }
   if (c.lpfnRasAdminAcceptNewLink == nullptr) problems.emplace_back("MprAdminAcceptNewLink is missing");
-  if (c.lpfnRasAdminLinkHangupNotification == nullptr) problems.emplace_back("MprAdminLinkHangupNotification is missing");
+  if (c.lpfnRasAdminLinkHangupNotification == nullptr)
+    problems.emplace_back("MprAdminLinkHangupNotification is missing");
   if (c.revision == MPRAPI_ADMIN_DLL_VERSION_2) {
     if (c.lpfnRasAdminAcceptNewConnectionEx == nullptr) {
       problems.emplace_back("revision 2 without lpfnRasAdminAcceptNewConnectionEx");
@@ -130,6 +133,8 @@ bool admin_dll::reauthenticate(connection_structs& c) const {
          entry_.accept_reauthentication(&c.c0, &c.c1, &c.c2, &c.c3) != FALSE;
 }
 
-void admin_dll::hangup_link(port_structs& p) const { entry_.callbacks.lpfnRasAdminLinkHangupNotification(&p.p0, &p.p1); }
+void admin_dll::hangup_link(port_structs& p) const {
+  entry_.callbacks.lpfnRasAdminLinkHangupNotification(&p.p0, &p.p1);
+}
 
 }  // namespace raswarden::host

@@ -53,7 +53,9 @@ class admin_dll {
   void hangup_link(port_structs& p) const;
   // Reauthentication (NAP) when the DLL has it; a DLL without it is taken to accept.
   [[nodiscard]] bool reauthenticate(connection_structs& c) const;
-  [[nodiscard]] bool has_ip_callbacks() const noexcept { return entry_.callbacks.lpfnMprAdminGetIpAddressForUser != nullptr; }
+  [[nodiscard]] bool has_ip_callbacks() const noexcept {
+    return entry_.callbacks.lpfnMprAdminGetIpAddressForUser != nullptr;
+  }
 
  private:
   admin_dll(std::wstring path, win32::unique_hmodule module) : path_(std::move(path)), module_(std::move(module)) {}

@@ -8,7 +8,9 @@
 namespace raswarden::host {
 
 namespace {
-bool exported(const admin_dll& dll, const char* name) { return ::GetProcAddress(dll.module(), name) != nullptr; }
+bool exported(const admin_dll& dll, const char* name) {
+  return ::GetProcAddress(dll.module(), name) != nullptr;
+}
 }  // namespace
 
 conformance_report check_conformance(const admin_dll& dll, std::vector<std::string> loader_problems) {
@@ -69,13 +71,17 @@ conformance_report check_conformance(const admin_dll& dll, std::vector<std::stri
   }
 
   // The documented contract (DOC-FN).
-  if (!init && !init_ex) report.contract_problems.emplace_back("neither MprAdminInitializeDll nor MprAdminInitializeDllEx is exported");
-  if (!exported(dll, "MprAdminTerminateDll")) report.contract_problems.emplace_back("MprAdminTerminateDll is not exported");
-  if (!exported(dll, "MprAdminAcceptNewLink")) report.contract_problems.emplace_back("MprAdminAcceptNewLink is not exported");
+  if (!init && !init_ex)
+    report.contract_problems.emplace_back("neither MprAdminInitializeDll nor MprAdminInitializeDllEx is exported");
+  if (!exported(dll, "MprAdminTerminateDll"))
+    report.contract_problems.emplace_back("MprAdminTerminateDll is not exported");
+  if (!exported(dll, "MprAdminAcceptNewLink"))
+    report.contract_problems.emplace_back("MprAdminAcceptNewLink is not exported");
   if (!exported(dll, "MprAdminLinkHangupNotification")) {
     report.contract_problems.emplace_back("MprAdminLinkHangupNotification is not exported");
   }
-  if (!matched_pair) report.contract_problems.emplace_back("no matched AcceptNewConnection/ConnectionHangupNotification pair");
+  if (!matched_pair)
+    report.contract_problems.emplace_back("no matched AcceptNewConnection/ConnectionHangupNotification pair");
   if (!reauth && !reauth_ex) {
     report.contract_problems.emplace_back("neither MprAdminAcceptReauthentication nor its Ex form is exported");
   }
@@ -84,7 +90,8 @@ conformance_report check_conformance(const admin_dll& dll, std::vector<std::stri
 }
 
 std::string format_conformance(const conformance_report& r) {
-  std::string out = fmt::format("{}\n  architecture: {}\n  loaded through: {}\n\n", r.path, r.architecture, r.load_path);
+  std::string out =
+      fmt::format("{}\n  architecture: {}\n  loaded through: {}\n\n", r.path, r.architecture, r.load_path);
   out += fmt::format("  {:<48} {:<8} {:<14} {}\n", "callback", "present", "required", "note");
   for (const auto& row : r.rows) {
     out += fmt::format("  {:<48} {:<8} {:<14} {}\n", row.name, row.present ? "yes" : "no", row.required, row.note);

@@ -12,9 +12,9 @@
 namespace raswarden::host {
 
 struct conformance_row {
-  std::string name;       // export or struct slot
-  bool present = false;   // exported by name, or set in the callbacks struct
-  std::string required;   // "yes", "pair", "one of", "optional"
+  std::string name;      // export or struct slot
+  bool present = false;  // exported by name, or set in the callbacks struct
+  std::string required;  // "yes", "pair", "one of", "optional"
   std::string note;
 };
 
@@ -23,8 +23,8 @@ struct conformance_report {
   std::string architecture;
   std::string load_path;  // "MprAdminInitializeDllEx (revision 2)" or "legacy named exports"
   std::vector<conformance_row> rows;
-  std::vector<std::string> loader_refusals;     // RRAS would refuse the DLL and fail to start
-  std::vector<std::string> contract_problems;   // the documented contract is not met
+  std::vector<std::string> loader_refusals;    // RRAS would refuse the DLL and fail to start
+  std::vector<std::string> contract_problems;  // the documented contract is not met
   [[nodiscard]] bool conforms() const { return loader_refusals.empty() && contract_problems.empty(); }
 };
 

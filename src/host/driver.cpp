@@ -73,7 +73,9 @@ struct live_session {
   steady::time_point opened;
 };
 
-std::string user_of(const scenario_session& s) { return win32::to_utf8(s.connection.user); }
+std::string user_of(const scenario_session& s) {
+  return win32::to_utf8(s.connection.user);
+}
 
 // RRAS's order (mprapi-reference.md 4.3): address, accept, first link right after, further links.
 live_session open_session(admin_chain& chain, const scenario_session& spec, latency_recorder& timer, counters& count,
@@ -88,7 +90,8 @@ live_session open_session(admin_chain& chain, const scenario_session& spec, late
     unsigned octets[4] = {0, 0, 0, 0};
     if (std::swscanf(spec.connection.client_ipv4.c_str(), L"%u.%u.%u.%u", &octets[0], &octets[1], &octets[2],
                      &octets[3]) == 4) {
-      live.ipv4 = (octets[0] & 0xFF) | ((octets[1] & 0xFF) << 8) | ((octets[2] & 0xFF) << 16) | ((octets[3] & 0xFF) << 24);
+      live.ipv4 =
+          (octets[0] & 0xFF) | ((octets[1] & 0xFF) << 8) | ((octets[2] & 0xFF) << 16) | ((octets[3] & 0xFF) << 24);
     }
     const DWORD result = timer.time(callback_kind::get_ipv4, [&] {
       return chain.get_ipv4(live.structs->c0.wszUserName, port.data(), live.ipv4, live.release_ipv4);
@@ -125,8 +128,8 @@ live_session open_session(admin_chain& chain, const scenario_session& spec, late
   live.accepted = timer.time(callback_kind::accept_connection, [&] { return chain.accept_connection(*live.structs); });
   ++(live.accepted ? count.accepted : count.rejected);
   if (print != nullptr) {
-    (*print)(fmt::format("{:<26}{:<10} {:<8} -> {}", "AcceptNewConnection", user_of(spec), to_string(spec.connection.tunnel),
-                         live.accepted ? "ACCEPT" : "REJECT"));
+    (*print)(fmt::format("{:<26}{:<10} {:<8} -> {}", "AcceptNewConnection", user_of(spec),
+                         to_string(spec.connection.tunnel), live.accepted ? "ACCEPT" : "REJECT"));
   }
   if (!live.accepted) return live;
   live.ports.reserve(spec.links.size());
@@ -143,7 +146,8 @@ live_session open_session(admin_chain& chain, const scenario_session& spec, late
   if (spec.reauthenticate) {
     const bool ok = timer.time(callback_kind::reauthenticate, [&] { return chain.reauthenticate(*live.structs); });
     if (print != nullptr) {
-      (*print)(fmt::format("{:<26}{:<10} {:<8} -> {}", "  AcceptReauthentication", user_of(spec), "", ok ? "ACCEPT" : "REJECT"));
+      (*print)(fmt::format("{:<26}{:<10} {:<8} -> {}", "  AcceptReauthentication", user_of(spec), "",
+                           ok ? "ACCEPT" : "REJECT"));
     }
   }
   return live;
@@ -156,7 +160,8 @@ void close_session(admin_chain& chain, live_session& live, latency_recorder& tim
     for (auto& port : live.ports) {
       timer.time(callback_kind::hangup_link, [&] { chain.hangup_link(port); });
       if (print != nullptr) {
-        (*print)(fmt::format("{:<26}{:<10} {}", "  LinkHangupNotification", user_of(spec), win32::to_utf8(port.p0.wszPortName)));
+        (*print)(fmt::format("{:<26}{:<10} {}", "  LinkHangupNotification", user_of(spec),
+                             win32::to_utf8(port.p0.wszPortName)));
       }
     }
     timer.time(callback_kind::hangup_connection, [&] { chain.hangup_connection(*live.structs); });
@@ -224,9 +229,8 @@ run_report run_sessions(admin_chain& chain, const std::vector<scenario_session>&
     timeline.push_back({sessions[i].start_ms, 2 * i, true, i});
     timeline.push_back({std::uint64_t{sessions[i].start_ms} + sessions[i].hold_ms, 2 * i + 1, false, i});
   }
-  std::sort(timeline.begin(), timeline.end(), [](const event& a, const event& b) {
-    return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.order < b.order;
-  });
+  std::sort(timeline.begin(), timeline.end(),
+            [](const event& a, const event& b) { return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.order < b.order; });
   latency_recorder timer;
   counters count;
   std::map<std::size_t, live_session> open;
@@ -267,7 +271,8 @@ run_report run_load(admin_chain& chain, const load_options& options, bool serial
       std::deque<std::pair<scenario_session, live_session>> open;
       const auto close_oldest = [&] {
         auto& [spec, live] = open.front();
-        if (options.hold_ms > 0) std::this_thread::sleep_until(live.opened + std::chrono::milliseconds(options.hold_ms));
+        if (options.hold_ms > 0)
+          std::this_thread::sleep_until(live.opened + std::chrono::milliseconds(options.hold_ms));
         close_session(chain, live, timer, count, nullptr);
         open.pop_front();
       };
@@ -297,8 +302,8 @@ std::string format_report(const run_report& r) {
       r.lifecycles, r.seconds, r.lifecycles_per_s, r.threads, r.threads == 1 ? "" : "s",
       r.serialized ? "serialized as RRAS does" : "not serialized (--stress)", r.connections_accepted,
       r.connections_rejected, r.links_accepted, r.links_rejected, r.address_refusals);
-  out += fmt::format("{:<30} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "callback", "calls", "p50 us", "p99 us",
-                     "p99.9 us", "max us");
+  out += fmt::format("{:<30} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "callback", "calls", "p50 us", "p99 us", "p99.9 us",
+                     "max us");
   for (const auto& l : r.latency) {
     out += fmt::format("{:<30} {:>10} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}\n", to_string(l.kind), l.calls, l.p50_us,
                        l.p99_us, l.p999_us, l.max_us);

@@ -33,7 +33,9 @@ constexpr DWORD ppp_chap_mschapv2 = 0x81;
 constexpr DWORD eap_peap = 25;
 constexpr DWORD ikev2_auth_eap = 2;
 
-HANDLE as_handle(std::uintptr_t value) { return reinterpret_cast<HANDLE>(value); }
+HANDLE as_handle(std::uintptr_t value) {
+  return reinterpret_cast<HANDLE>(value);
+}
 
 // IKEv2 clients mostly authenticate with EAP (PEAP); PPP-based tunnels with MS-CHAPv2.
 void set_lcp(PPP_LCP_INFO& lcp, tunnel_type tunnel) {

@@ -33,7 +33,10 @@ std::optional<common::dll_path_list> read_registered_dlls(std::string& error) {
     error = fmt::format(
         "DLLPath has registry type {} ({}); RRAS accepts only REG_SZ or REG_EXPAND_SZ and fails to start with "
         "ERROR_REGISTRY_CORRUPT (1015)",
-        type, type == REG_MULTI_SZ ? "REG_MULTI_SZ" : type == REG_DWORD ? "REG_DWORD" : "other");
+        type,
+        type == REG_MULTI_SZ ? "REG_MULTI_SZ"
+        : type == REG_DWORD  ? "REG_DWORD"
+                             : "other");
     return std::nullopt;
   }
   std::vector<wchar_t> buffer(size / sizeof(wchar_t) + 1, L'\0');

@@ -161,8 +161,8 @@ scenario_session session_of(const reader& r, std::uint64_t index) {
 }
 
 load_options load_of(const reader& r) {
-  r.expect_object({"lifecycles", "concurrency", "threads", "arrival_per_s", "hold_ms", "seed", "links_per_session",
-                   "addresses"});
+  r.expect_object(
+      {"lifecycles", "concurrency", "threads", "arrival_per_s", "hold_ms", "seed", "links_per_session", "addresses"});
   load_options o;
   o.lifecycles = r.number<std::uint64_t>("lifecycles", 1000, 100'000'000);
   o.concurrency = r.number<std::uint32_t>("concurrency", 1, 1'000'000);
@@ -218,8 +218,8 @@ scenario_session generated_session(const load_options& options, std::uint64_t in
     x ^= x >> 29;
     return x;
   };
-  static constexpr tunnel_type tunnels[] = {tunnel_type::sstp, tunnel_type::ikev2, tunnel_type::l2tp,
-                                            tunnel_type::pptp, tunnel_type::sstp};
+  static constexpr tunnel_type tunnels[] = {tunnel_type::sstp, tunnel_type::ikev2, tunnel_type::l2tp, tunnel_type::pptp,
+                                            tunnel_type::sstp};
   scenario_session s;
   connection_spec& c = s.connection;
   c.handle = 0x1000000 + index * 0x40;

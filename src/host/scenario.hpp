@@ -15,21 +15,21 @@ namespace raswarden::host {
 struct scenario_session {
   connection_spec connection;
   std::vector<link_spec> links;
-  std::uint32_t start_ms = 0;  // when the connection arrives, from the start of the run
-  std::uint32_t hold_ms = 0;   // how long it stays up before its links and then it hang up
-  bool reauthenticate = false; // a NAP reauthentication while it is up
-  bool addresses = true;       // ask the IP callbacks (when a DLL has them) before accepting
+  std::uint32_t start_ms = 0;   // when the connection arrives, from the start of the run
+  std::uint32_t hold_ms = 0;    // how long it stays up before its links and then it hang up
+  bool reauthenticate = false;  // a NAP reauthentication while it is up
+  bool addresses = true;        // ask the IP callbacks (when a DLL has them) before accepting
 };
 
 struct load_options {
-  std::uint64_t lifecycles = 0;     // connections to run through accept..hangup
-  std::uint32_t concurrency = 1;    // connections held open at once (across all workers)
-  std::uint32_t threads = 1;        // worker threads calling into the chain
-  double arrival_per_s = 0;         // 0: as fast as possible
-  std::uint32_t hold_ms = 0;        // minimum time a connection stays up
-  std::uint64_t seed = 1;           // users, tunnels, counters and GUIDs derive from it
+  std::uint64_t lifecycles = 0;   // connections to run through accept..hangup
+  std::uint32_t concurrency = 1;  // connections held open at once (across all workers)
+  std::uint32_t threads = 1;      // worker threads calling into the chain
+  double arrival_per_s = 0;       // 0: as fast as possible
+  std::uint32_t hold_ms = 0;      // minimum time a connection stays up
+  std::uint64_t seed = 1;         // users, tunnels, counters and GUIDs derive from it
   std::uint32_t links_per_session = 1;
-  bool addresses = false;           // include the IPv4 Get/Release pair in every lifecycle
+  bool addresses = false;  // include the IPv4 Get/Release pair in every lifecycle
 };
 
 struct scenario {

@@ -38,7 +38,8 @@ bool parse_file_name(const std::wstring& name, std::int64_t& day, std::uint32_t&
   }
   if (std::wstring(tail) != L".jsonl") return false;
   using namespace std::chrono;
-  const year_month_day ymd{std::chrono::year{static_cast<int>(year)}, std::chrono::month{month}, std::chrono::day{date}};
+  const year_month_day ymd{std::chrono::year{static_cast<int>(year)}, std::chrono::month{month},
+                           std::chrono::day{date}};
   if (!ymd.ok()) return false;
   day = sys_days{ymd}.time_since_epoch().count();
   return true;
@@ -135,8 +136,8 @@ bool accounting_file_sink::open_locked(std::int64_t day, bool next_index) noexce
   try {
     file_.reset();
     if (const DWORD error = create_directories(directory_); error != ERROR_SUCCESS) {
-      report_failure_locked(fmt::format("cannot create the accounting folder {}: {}", to_utf8(directory_),
-                                        describe_error(error)));
+      report_failure_locked(
+          fmt::format("cannot create the accounting folder {}: {}", to_utf8(directory_), describe_error(error)));
       return false;
     }
     if (day != day_) {

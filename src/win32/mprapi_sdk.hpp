@@ -63,7 +63,7 @@ typedef struct _MPRAPI_ADMIN_DLL_CALLBACKS {
   PMPRADMINRASVALIDATEPREAUTHENTICATEDCONNECTIONEX lpfnRASValidatePreAuthenticatedConnectionEx;
 } MPRAPI_ADMIN_DLL_CALLBACKS, *PMPRAPI_ADMIN_DLL_CALLBACKS;
 
-#define RASWARDEN_ASSERT_OFFSET(member, x64, x86)                                                        \
+#define RASWARDEN_ASSERT_OFFSET(member, x64, x86)                                                     \
   static_assert(offsetof(MPRAPI_ADMIN_DLL_CALLBACKS, member) == (sizeof(void*) == 8 ? (x64) : (x86)), \
                 "MPRAPI_ADMIN_DLL_CALLBACKS." #member " is not at its SDK offset")
 static_assert(sizeof(MPRAPI_ADMIN_DLL_CALLBACKS) == (sizeof(void*) == 8 ? 104 : 52),
@@ -101,8 +101,7 @@ VOID APIENTRY MprAdminConnectionHangupNotificationEx(RAS_CONNECTION_EX* pRasConn
 BOOL APIENTRY MprAdminAcceptReauthenticationEx(RAS_CONNECTION_EX* pRasConn);
 // The SDK's prototype has no calling convention (cdecl on x86) but its pointer typedef is
 // APIENTRY; RRAS calls through the typedef, so APIENTRY it is. On x64 there is one convention.
-VOID APIENTRY MprAdminReleaseIpv6AddressForUser(WCHAR* lpwszUserName, WCHAR* lpwszPortName,
-                                                IN6_ADDR* lpdwIpv6Address);
+VOID APIENTRY MprAdminReleaseIpv6AddressForUser(WCHAR* lpwszUserName, WCHAR* lpwszPortName, IN6_ADDR* lpdwIpv6Address);
 }
 
 // Function-pointer types for the named exports the SDK types but mingw-w64 does not, used by
@@ -115,9 +114,8 @@ typedef BOOL(APIENTRY* PMPRADMINACCEPTNEWCONNECTION2)(RAS_CONNECTION_0*, RAS_CON
 typedef BOOL(APIENTRY* PMPRADMINACCEPTNEWCONNECTION3)(RAS_CONNECTION_0*, RAS_CONNECTION_1*, RAS_CONNECTION_2*,
                                                       RAS_CONNECTION_3*);
 typedef VOID(APIENTRY* PMPRADMINCONNECTIONHANGUPNOTIFICATION)(RAS_CONNECTION_0*, RAS_CONNECTION_1*);
-typedef VOID(APIENTRY* PMPRADMINCONNECTIONHANGUPNOTIFICATION2)(RAS_CONNECTION_0*, RAS_CONNECTION_1*,
-                                                               RAS_CONNECTION_2*);
-typedef VOID(APIENTRY* PMPRADMINCONNECTIONHANGUPNOTIFICATION3)(RAS_CONNECTION_0*, RAS_CONNECTION_1*,
-                                                               RAS_CONNECTION_2*, RAS_CONNECTION_3*);
+typedef VOID(APIENTRY* PMPRADMINCONNECTIONHANGUPNOTIFICATION2)(RAS_CONNECTION_0*, RAS_CONNECTION_1*, RAS_CONNECTION_2*);
+typedef VOID(APIENTRY* PMPRADMINCONNECTIONHANGUPNOTIFICATION3)(RAS_CONNECTION_0*, RAS_CONNECTION_1*, RAS_CONNECTION_2*,
+                                                               RAS_CONNECTION_3*);
 typedef BOOL(APIENTRY* PMPRADMINACCEPTREAUTHENTICATION)(RAS_CONNECTION_0*, RAS_CONNECTION_1*, RAS_CONNECTION_2*,
                                                         RAS_CONNECTION_3*);

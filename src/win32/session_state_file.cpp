@@ -39,7 +39,9 @@ struct slot {
 };
 static_assert(sizeof(slot) == 256);
 
-std::uint64_t file_bytes(std::uint32_t slots) { return sizeof(header) + std::uint64_t{slots} * sizeof(slot); }
+std::uint64_t file_bytes(std::uint32_t slots) {
+  return sizeof(header) + std::uint64_t{slots} * sizeof(slot);
+}
 
 template <std::size_t N>
 void put(char (&field)[N], const std::string& text) {
@@ -95,18 +97,18 @@ std::unique_ptr<session_state_file> session_state_file::open(const std::wstring&
                            h.slot_size == sizeof(slot) && h.slot_count <= max_slots &&
                            static_cast<std::uint64_t>(size.QuadPart) >= file_bytes(h.slot_count);
     if (!header_ok) {
-      warning = fmt::format("{} is not a RasWarden session state file of this version; started afresh (sessions "
-                            "left open by the previous run cannot be recovered)",
-                            to_utf8(path));
+      warning = fmt::format(
+          "{} is not a RasWarden session state file of this version; started afresh (sessions "
+          "left open by the previous run cannot be recovered)",
+          to_utf8(path));
     } else {
       previous.clean_shutdown = h.clean_shutdown != 0;
       previous.last_alive_unix_ms = h.last_alive_unix_ms;
       slots = std::max(slots, h.slot_count);
       std::vector<slot> table(h.slot_count);
-      if (h.slot_count > 0 &&
-          (::ReadFile(store->file_.get(), table.data(), static_cast<DWORD>(table.size() * sizeof(slot)), &read,
-                      nullptr) == 0 ||
-           read != table.size() * sizeof(slot))) {
+      if (h.slot_count > 0 && (::ReadFile(store->file_.get(), table.data(),
+                                          static_cast<DWORD>(table.size() * sizeof(slot)), &read, nullptr) == 0 ||
+                               read != table.size() * sizeof(slot))) {
         warning = fmt::format("{}: the session table could not be read completely", to_utf8(path));
         table.resize(read / sizeof(slot));
       }
@@ -136,7 +138,9 @@ std::unique_ptr<session_state_file> session_state_file::open(const std::wstring&
   return store;
 }
 
-session_state_file::~session_state_file() { unmap(); }
+session_state_file::~session_state_file() {
+  unmap();
+}
 
 bool session_state_file::map(std::uint32_t slots) noexcept {
   const std::uint64_t bytes = file_bytes(slots);

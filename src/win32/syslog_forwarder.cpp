@@ -1,6 +1,8 @@
 // winsock2.h must come before windows.h.
+// clang-format off
 #include <winsock2.h>
 #include <ws2tcpip.h>
+// clang-format on
 
 #include "win32/syslog_forwarder.hpp"
 
@@ -167,8 +169,8 @@ void syslog_forwarder::send_queued() noexcept {
     }
     if (failing_) {
       failing_ = false;
-      diag_.report(core::severity::info, fmt::format("accounting.forward: sending to {}:{} again", settings_.host,
-                                                     settings_.port));
+      diag_.report(core::severity::info,
+                   fmt::format("accounting.forward: sending to {}:{} again", settings_.host, settings_.port));
     }
     backoff_ms_ = 1000;
   } catch (...) {

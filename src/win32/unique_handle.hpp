@@ -71,10 +71,10 @@ struct module_traits {
   static void close(type h) noexcept { ::FreeLibrary(h); }
 };
 
-using unique_handle = unique_any<null_handle_traits>;   // CreateEvent, CreateThread, OpenProcess
-using unique_hfile = unique_any<file_handle_traits>;    // CreateFile
-using unique_hkey = unique_any<registry_key_traits>;    // RegOpenKeyEx, RegCreateKeyEx
+using unique_handle = unique_any<null_handle_traits>;         // CreateEvent, CreateThread, OpenProcess
+using unique_hfile = unique_any<file_handle_traits>;          // CreateFile
+using unique_hkey = unique_any<registry_key_traits>;          // RegOpenKeyEx, RegCreateKeyEx
 using unique_event_source = unique_any<event_source_traits>;  // RegisterEventSource
-using unique_hmodule = unique_any<module_traits>;       // LoadLibrary
+using unique_hmodule = unique_any<module_traits>;             // LoadLibrary
 
 }  // namespace raswarden::win32

@@ -18,7 +18,9 @@ using testing::failing_sink;
 using testing::fake_clock;
 using testing::recording_diagnostics;
 
-TEST(FormatTimestamp, Epoch) { EXPECT_EQ(format_timestamp(0), "1970-01-01T00:00:00.000Z"); }
+TEST(FormatTimestamp, Epoch) {
+  EXPECT_EQ(format_timestamp(0), "1970-01-01T00:00:00.000Z");
+}
 
 TEST(FormatTimestamp, KnownInstantsWithMilliseconds) {
   EXPECT_EQ(format_timestamp(1795305137123), "2026-11-21T23:52:17.123Z");
@@ -34,7 +36,9 @@ TEST(FormatTimestamp, LeapDays) {
   EXPECT_EQ(format_timestamp(1709251200000), "2024-03-01T00:00:00.000Z");
 }
 
-TEST(FormatTimestamp, BeforeEpoch) { EXPECT_EQ(format_timestamp(-1), "1969-12-31T23:59:59.999Z"); }
+TEST(FormatTimestamp, BeforeEpoch) {
+  EXPECT_EQ(format_timestamp(-1), "1969-12-31T23:59:59.999Z");
+}
 
 TEST(FormatTimestamp, AlwaysSameLength) {
   for (const std::int64_t ms : {std::int64_t{0}, std::int64_t{1709210096789}, std::int64_t{253402300799999}}) {

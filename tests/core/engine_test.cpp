@@ -203,8 +203,8 @@ TEST_F(Engine, ConnectionStopRecord) {
   eng->connection_hangup("MprAdminConnectionHangupNotification3", hangup);
 
   const auto r = records();
-  ASSERT_EQ(event_names(), (std::vector<std::string>{"connection-accept", "link-accept", "link-stop",
-                                                     "connection-stop"}));
+  ASSERT_EQ(event_names(),
+            (std::vector<std::string>{"connection-accept", "link-accept", "link-stop", "connection-stop"}));
   const json& s = r[3];
   EXPECT_EQ(s["callback"], "MprAdminConnectionHangupNotification3");
   EXPECT_EQ(s["session_id"], r[0]["session_id"]);

@@ -119,7 +119,7 @@ TEST(SessionRegistryConcurrency, ParallelLifecyclesBalance) {
         registry.close_link(port, l, now, events);
         registry.close_connection(conn, info, now, events);
         if (j % 10 == 0) {
-          registry.close_link(port, l, now, events);        // duplicate
+          registry.close_link(port, l, now, events);           // duplicate
           registry.close_connection(conn, info, now, events);  // duplicate
         }
         if (j % 7 == 0) {

@@ -15,13 +15,17 @@ using testing::event_kind;
 using testing::recorded_event;
 using testing::recording_events;
 
-session_key handle_key(std::uint64_t value) { return session_key{key_origin::handle, value}; }
+session_key handle_key(std::uint64_t value) {
+  return session_key{key_origin::handle, value};
+}
 
 timestamps at_second(std::uint64_t s) {
   return timestamps{1700000000000 + static_cast<std::int64_t>(s) * 1000, 1000000000000ULL + s * 1000000000ULL};
 }
 
-decision accept_with(std::string rule) { return decision{true, std::move(rule), "", true}; }
+decision accept_with(std::string rule) {
+  return decision{true, std::move(rule), "", true};
+}
 
 const session_registry::connection_decider accept_connection = [](const connection_info&, const registry_counts&) {
   return accept_with("default");
@@ -89,8 +93,8 @@ TEST(CloseCause, Names) {
 }
 
 TEST_F(SessionRegistry, OpenThenCloseReportsOpenedThenClosed) {
-  const decision d = registry.open_connection(handle_key(1), connection(1, "alice", guid_a), at_second(10),
-                                              accept_connection, events);
+  const decision d =
+      registry.open_connection(handle_key(1), connection(1, "alice", guid_a), at_second(10), accept_connection, events);
   EXPECT_TRUE(d.accept);
   EXPECT_EQ(registry.snapshot().live_connections, 1U);
 
@@ -159,7 +163,7 @@ TEST_F(SessionRegistry, DuplicateAcceptWithSameGuidReturnsFirstDecisionAndMerges
   ev = events.events();
   ASSERT_EQ(ev.size(), 3U);
   const connection_state& closed = *ev[2].connection;
-  EXPECT_EQ(closed.info.user, "alice");  // kept
+  EXPECT_EQ(closed.info.user, "alice");   // kept
   EXPECT_EQ(closed.info.domain, "CORP");  // merged from the duplicate
   EXPECT_EQ(closed.info.client_ipv4, "10.0.0.7");
 }
@@ -294,8 +298,8 @@ TEST_F(SessionRegistry, HangupAfterRejectClosesTheRejectedState) {
   registry.close_connection(handle_key(3), final_info, at_second(3), events);
 
   const auto ev = events.events();
-  ASSERT_EQ(kinds(ev), (std::vector{event_kind::connection_opened, event_kind::duplicate,
-                                    event_kind::connection_closed, event_kind::duplicate}));
+  ASSERT_EQ(kinds(ev), (std::vector{event_kind::connection_opened, event_kind::duplicate, event_kind::connection_closed,
+                                    event_kind::duplicate}));
   EXPECT_FALSE(ev[0].connection->admission.accept);
   EXPECT_EQ(ev[1].what, "connection accept (rejected)");
   const connection_state& closed = *ev[2].connection;
@@ -326,8 +330,9 @@ TEST_F(SessionRegistry, AuditModeRejectionIsLive) {
 
 TEST_F(SessionRegistry, LinkOfKnownConnectionGetsItsSessionAndTunnel) {
   registry.open_connection(handle_key(1), connection(1, "alice"), at_second(1), accept_connection, events);
-  EXPECT_TRUE(registry.open_link(handle_key(100), handle_key(1), link(100, 1, "WAN Miniport (SSTP)"), at_second(2),
-                                 accept_link, events)
+  EXPECT_TRUE(registry
+                  .open_link(handle_key(100), handle_key(1), link(100, 1, "WAN Miniport (SSTP)"), at_second(2),
+                             accept_link, events)
                   .accept);
   EXPECT_EQ(registry.live_links_of(handle_key(1)), 1U);
   registry.open_link(handle_key(101), handle_key(1), link(101, 1, "WAN Miniport (L2TP)"), at_second(3), accept_link,
@@ -407,8 +412,7 @@ TEST_F(SessionRegistry, ConnectionHangupClosesLiveLinksFirst) {
   events.clear();
   registry.close_connection(handle_key(1), connection_info{}, at_second(9), events);
   const auto ev = events.events();
-  ASSERT_EQ(kinds(ev),
-            (std::vector{event_kind::link_closed, event_kind::link_closed, event_kind::connection_closed}));
+  ASSERT_EQ(kinds(ev), (std::vector{event_kind::link_closed, event_kind::link_closed, event_kind::connection_closed}));
   EXPECT_EQ(ev[0].cause, close_cause::connection_closed);
   EXPECT_EQ(ev[1].cause, close_cause::connection_closed);
   EXPECT_EQ(ev[0].key, handle_key(10));
@@ -433,8 +437,7 @@ TEST_F(SessionRegistry, PortReusedForAnotherConnection) {
   // Same port, same connection: a duplicate.
   registry.open_link(handle_key(10), handle_key(1), link(10, 1), at_second(2), reject_link, events);
   events.clear();
-  EXPECT_TRUE(
-      registry.open_link(handle_key(10), handle_key(2), link(10, 2), at_second(3), accept_link, events).accept);
+  EXPECT_TRUE(registry.open_link(handle_key(10), handle_key(2), link(10, 2), at_second(3), accept_link, events).accept);
 
   const auto ev = events.events();
   ASSERT_EQ(kinds(ev), (std::vector{event_kind::link_closed, event_kind::link_opened}));
@@ -588,8 +591,9 @@ TEST_F(SessionRegistry, SnapshotCountsEverything) {
   registry.open_connection(handle_key(1), connection(1, "a", guid_a), at_second(1), accept_connection, events);
   registry.open_connection(handle_key(2), connection(2, "b"), at_second(1), accept_connection, events);
   registry.open_link(handle_key(10), handle_key(1), link(10, 1), at_second(1), accept_link, events);
-  registry.open_connection(handle_key(2), connection(2, "b"), at_second(1), accept_connection, events);   // dup
-  registry.open_connection(handle_key(1), connection(1, "c", guid_b), at_second(1), accept_connection, events);  // reuse
+  registry.open_connection(handle_key(2), connection(2, "b"), at_second(1), accept_connection, events);  // dup
+  registry.open_connection(handle_key(1), connection(1, "c", guid_b), at_second(1), accept_connection,
+                           events);                                                   // reuse
   registry.close_connection(handle_key(3), connection_info{}, at_second(2), events);  // unknown
   registry.close_connection(handle_key(3), connection_info{}, at_second(2), events);  // dup
   const auto stats = registry.snapshot();

@@ -41,8 +41,7 @@ TEST(Settings, UnknownTopLevelKeyNamesItsPath) {
 }
 
 TEST(Settings, UnknownNestedKeyNamesItsPathAndOtherKeysStillLoad) {
-  const auto result =
-      parse_settings(R"({"accounting": {"directory": "/var/log/rw", "rotate": true}})", "conf.json");
+  const auto result = parse_settings(R"({"accounting": {"directory": "/var/log/rw", "rotate": true}})", "conf.json");
   ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
   EXPECT_EQ(result.problems[0], "conf.json: /accounting/rotate: unknown key");
   EXPECT_EQ(result.value.accounting.directory, "/var/log/rw");
@@ -99,8 +98,8 @@ TEST(Settings, SchemaMustBeOne) {
 }
 
 TEST(Settings, ProblemsDoNotStopLoading) {
-  const auto result = parse_settings(R"({"schema": 3, "extra": 1, "accounting": {"directory": "/logs", "x": 2}})",
-                                     "raswarden.json");
+  const auto result =
+      parse_settings(R"({"schema": 3, "extra": 1, "accounting": {"directory": "/logs", "x": 2}})", "raswarden.json");
   EXPECT_EQ(result.problems.size(), 3U) << all(result.problems);
   EXPECT_TRUE(any_contains(result.problems, "/schema:"));
   EXPECT_TRUE(any_contains(result.problems, "/extra: unknown key"));

@@ -11,9 +11,10 @@ constexpr std::string_view record =
 
 TEST(Syslog, Rfc5424HeaderTakesTimestampAndMsgidFromTheRecord) {
   const syslog_identity identity{"gw1.contoso.com", "raswarden", 4242, 16};
-  EXPECT_EQ(syslog_message(identity, record),
-            "<134>1 2026-11-22T01:02:03.456Z gw1.contoso.com raswarden 4242 connection-accept - "
-            R"({"schema":1,"ts":"2026-11-22T01:02:03.456Z","event":"connection-accept","server":"gw1","user":"alice"})");
+  EXPECT_EQ(
+      syslog_message(identity, record),
+      "<134>1 2026-11-22T01:02:03.456Z gw1.contoso.com raswarden 4242 connection-accept - "
+      R"({"schema":1,"ts":"2026-11-22T01:02:03.456Z","event":"connection-accept","server":"gw1","user":"alice"})");
 }
 
 TEST(Syslog, MissingFieldsBecomeNilValuesAndHeaderFieldsAreSanitised) {

@@ -345,9 +345,9 @@ TEST_F(accounting_files_test, every_record_of_every_callback_family_has_the_comm
   fn<release_ip_fn>("MprAdminReleaseIpAddress")(user, port, &address);
   terminate();
 
-  const std::set<std::string> events = {"service-start", "service-stop", "connection-accept", "connection-reject",
-                                        "connection-stop", "link-accept", "link-reject", "link-stop",
-                                        "reauth-accept", "reauth-reject", "ip-assign", "ip-release",
+  const std::set<std::string> events = {"service-start",     "service-stop",  "connection-accept", "connection-reject",
+                                        "connection-stop",   "link-accept",   "link-reject",       "link-stop",
+                                        "reauth-accept",     "reauth-reject", "ip-assign",         "ip-release",
                                         "session-recovered", "config-loaded", "config-rejected"};
   const auto all = records();
   ASSERT_EQ(all.size(), 13u);
@@ -370,9 +370,9 @@ TEST_F(accounting_files_test, every_record_of_every_callback_family_has_the_comm
       EXPECT_FALSE(r.at("session_id").get<std::string>().empty()) << r.dump();
     }
   }
-  EXPECT_EQ(seen, (std::set<std::string>{"service-start", "config-loaded", "ip-assign", "connection-accept",
-                                         "link-accept", "reauth-accept", "link-stop", "connection-stop", "ip-release",
-                                         "service-stop"}));
+  EXPECT_EQ(seen,
+            (std::set<std::string>{"service-start", "config-loaded", "ip-assign", "connection-accept", "link-accept",
+                                   "reauth-accept", "link-stop", "connection-stop", "ip-release", "service-stop"}));
 }
 
 TEST_F(accounting_files_test, an_unload_without_terminate_leaves_no_code_running_in_an_unmapped_dll) {
@@ -385,7 +385,8 @@ TEST_F(accounting_files_test, an_unload_without_terminate_leaves_no_code_running
   HMODULE module = ::LoadLibraryW(copy.c_str());
   ASSERT_NE(module, nullptr);
   using init_fn = DWORD(WINAPI*)();
-  const auto init = reinterpret_cast<init_fn>(reinterpret_cast<void*>(::GetProcAddress(module, "MprAdminInitializeDll")));
+  const auto init =
+      reinterpret_cast<init_fn>(reinterpret_cast<void*>(::GetProcAddress(module, "MprAdminInitializeDll")));
   ASSERT_EQ(init(), static_cast<DWORD>(NO_ERROR));
   ASSERT_NE(::FreeLibrary(module), 0);
   // The flusher holds its own reference: the code stays mapped while it runs, and keeps working.

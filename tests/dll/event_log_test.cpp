@@ -1,9 +1,9 @@
 // The Event Log message table compiled into raswarden.dll: every event id RasWarden reports has
 // text Event Viewer can show, with RasWarden's detail inserted, and the ids in the code match the
 // ones windmc generated from messages.mc.
+#include "win32/event_log.hpp"
 #include "dll/dll_fixture.hpp"
 #include "messages.h"
-#include "win32/event_log.hpp"
 #include "win32/system.hpp"
 
 namespace raswarden::testing {
@@ -43,9 +43,17 @@ TEST(event_log_messages, the_dll_carries_text_for_every_event_id) {
   const win32::unique_hmodule module(::LoadLibraryExW(dll_test::dll_path().c_str(), nullptr,
                                                       LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_IMAGE_RESOURCE));
   ASSERT_TRUE(module) << win32::describe_error(::GetLastError());
-  const DWORD ids[] = {MSG_STARTED,       MSG_STOPPED,          MSG_ACCOUNTING_RECOVERED, MSG_INFORMATION,
-                       MSG_CONFIGURATION, MSG_SESSIONS_RECOVERED, MSG_WARNING,            MSG_CONNECTION_REJECTED,
-                       MSG_ACCOUNTING_FAILURE, MSG_INTERNAL_ERROR, MSG_ERROR};
+  const DWORD ids[] = {MSG_STARTED,
+                       MSG_STOPPED,
+                       MSG_ACCOUNTING_RECOVERED,
+                       MSG_INFORMATION,
+                       MSG_CONFIGURATION,
+                       MSG_SESSIONS_RECOVERED,
+                       MSG_WARNING,
+                       MSG_CONNECTION_REJECTED,
+                       MSG_ACCOUNTING_FAILURE,
+                       MSG_INTERNAL_ERROR,
+                       MSG_ERROR};
   for (const DWORD id : ids) {
     const std::string text = message_text(module.get(), id, L"DETAIL-42");
     EXPECT_NE(text.find("RasWarden"), std::string::npos) << "no text for event " << (id & 0xFFFF);

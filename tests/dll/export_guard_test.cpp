@@ -14,7 +14,9 @@ std::vector<std::string> reported;
 }
 
 namespace raswarden::dll {
-bool answer_on_failure() noexcept { return true; }
+bool answer_on_failure() noexcept {
+  return true;
+}
 void report_failure(std::string_view callback, std::string_view what) noexcept {
   reported.push_back(std::string(callback) + ": " + std::string(what));
 }

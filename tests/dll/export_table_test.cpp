@@ -14,16 +14,29 @@
 namespace raswarden::testing {
 namespace {
 
-const std::set<std::string> required_exports = {
-    "MprAdminInitializeDll", "MprAdminInitializeDllEx", "MprAdminTerminateDll",
-    "MprAdminAcceptNewConnection", "MprAdminAcceptNewConnection2", "MprAdminAcceptNewConnection3",
-    "MprAdminAcceptNewConnectionEx", "MprAdminConnectionHangupNotification",
-    "MprAdminConnectionHangupNotification2", "MprAdminConnectionHangupNotification3",
-    "MprAdminConnectionHangupNotificationEx", "MprAdminAcceptNewLink", "MprAdminLinkHangupNotification",
-    "MprAdminAcceptReauthentication", "MprAdminAcceptReauthenticationEx", "MprAdminGetIpAddressForUser",
-    "MprAdminReleaseIpAddress", "MprAdminGetIpv6AddressForUser", "MprAdminReleaseIpv6AddressForUser",
-    "RasAdminAcceptNewConnection", "RasAdminConnectionHangupNotification", "RasAdminGetIpAddressForUser",
-    "RasAdminReleaseIpAddress"};
+const std::set<std::string> required_exports = {"MprAdminInitializeDll",
+                                                "MprAdminInitializeDllEx",
+                                                "MprAdminTerminateDll",
+                                                "MprAdminAcceptNewConnection",
+                                                "MprAdminAcceptNewConnection2",
+                                                "MprAdminAcceptNewConnection3",
+                                                "MprAdminAcceptNewConnectionEx",
+                                                "MprAdminConnectionHangupNotification",
+                                                "MprAdminConnectionHangupNotification2",
+                                                "MprAdminConnectionHangupNotification3",
+                                                "MprAdminConnectionHangupNotificationEx",
+                                                "MprAdminAcceptNewLink",
+                                                "MprAdminLinkHangupNotification",
+                                                "MprAdminAcceptReauthentication",
+                                                "MprAdminAcceptReauthenticationEx",
+                                                "MprAdminGetIpAddressForUser",
+                                                "MprAdminReleaseIpAddress",
+                                                "MprAdminGetIpv6AddressForUser",
+                                                "MprAdminReleaseIpv6AddressForUser",
+                                                "RasAdminAcceptNewConnection",
+                                                "RasAdminConnectionHangupNotification",
+                                                "RasAdminGetIpAddressForUser",
+                                                "RasAdminReleaseIpAddress"};
 
 std::set<std::string> names_in_def_file() {
   std::ifstream def(RASWARDEN_EXPORTS_DEF_PATH);
@@ -78,7 +91,9 @@ void check_image(const std::string& path, common::pe_machine machine) {
   }
 }
 
-TEST(export_table, def_file_lists_exactly_the_required_exports) { EXPECT_EQ(names_in_def_file(), required_exports); }
+TEST(export_table, def_file_lists_exactly_the_required_exports) {
+  EXPECT_EQ(names_in_def_file(), required_exports);
+}
 
 TEST(export_table, x64_dll_exports_every_callback_undecorated_and_imports_no_ras_dll) {
   check_image(win32::to_utf8(dll_test::dll_path()), common::pe_machine::amd64);

@@ -78,8 +78,8 @@ TEST_F(exports_test, family1_lifecycle_records_accept_links_and_stop_with_counte
 
   const auto all = records();
   ASSERT_EQ(all.size(), 7u);
-  const char* expected[] = {"service-start", "config-loaded", "connection-accept", "link-accept", "link-stop",
-                            "connection-stop", "service-stop"};
+  const char* expected[] = {"service-start", "config-loaded",   "connection-accept", "link-accept",
+                            "link-stop",     "connection-stop", "service-stop"};
   for (std::size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(all[i].at("event"), expected[i]);
     EXPECT_EQ(all[i].at("seq"), i + 1);
@@ -117,8 +117,10 @@ TEST_F(exports_test, family1_lifecycle_records_accept_links_and_stop_with_counte
   EXPECT_EQ(stop.at("bytes_out"), 240'118'272);
   EXPECT_EQ(stop.at("frames_in"), 15'000);
   EXPECT_EQ(stop.at("frames_out"), 200'000);
-  EXPECT_EQ(stop.at("errors"), (nlohmann::json{{"crc", 1}, {"timeout", 2}, {"alignment", 3}, {"hw_overrun", 4},
-                                               {"framing", 5}, {"buffer_overrun", 6}}));
+  EXPECT_EQ(
+      stop.at("errors"),
+      (nlohmann::json{
+          {"crc", 1}, {"timeout", 2}, {"alignment", 3}, {"hw_overrun", 4}, {"framing", 5}, {"buffer_overrun", 6}}));
   EXPECT_EQ(stop.at("links"), 1);
   EXPECT_EQ(stop.at("start_seen"), true);
   EXPECT_EQ(stop.at("tunnel"), "sstp");  // learned from the link's device

@@ -21,8 +21,8 @@ class forwarding_test : public dll_test {
   void configure(const char* transport, int port) {
     write_config("{\"schema\":1,\"accounting\":{\"directory\":" +
                  nlohmann::json(win32::to_utf8(directory() + L"\\logs")).dump() +
-                 ",\"forward\":{\"enabled\":true,\"transport\":\"" + transport + "\",\"host\":\"127.0.0.1\",\"port\":" +
-                 std::to_string(port) + "}}}");
+                 ",\"forward\":{\"enabled\":true,\"transport\":\"" + transport +
+                 "\",\"host\":\"127.0.0.1\",\"port\":" + std::to_string(port) + "}}}");
   }
 
   // Runs one connection for `user` and returns its local records.
@@ -74,7 +74,7 @@ class forwarding_test : public dll_test {
       const std::size_t space = lines[i].find(' ');
       ASSERT_NE(space, std::string::npos);
       EXPECT_EQ(lines[i].substr(0, space), mine[i].at("event").get<std::string>());  // MSGID
-      EXPECT_EQ(nlohmann::json::parse(lines[i].substr(space + 1)), mine[i]);          // MSG is the record
+      EXPECT_EQ(nlohmann::json::parse(lines[i].substr(space + 1)), mine[i]);         // MSG is the record
     }
   }
 };

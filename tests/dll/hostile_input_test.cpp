@@ -84,7 +84,9 @@ TEST_F(hostile_input_test, invalid_utf16_becomes_replacement_characters) {
   terminate();
   const auto accepts = records_of("connection-accept");
   ASSERT_EQ(accepts.size(), 1u);
-  EXPECT_EQ(accepts[0].at("user"), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xF0\x9F\x98\x80");
+  EXPECT_EQ(accepts[0].at("user"),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD\xF0\x9F\x98\x80");
 }
 
 TEST_F(hostile_input_test, null_pointers_in_every_export_answer_the_defaults) {
@@ -125,8 +127,9 @@ TEST_F(hostile_input_test, null_pointers_in_every_export_answer_the_defaults) {
   EXPECT_EQ(records_of("ip-assign").size(), 1u);
   EXPECT_EQ(records_of("ip-release").size(), 1u);
   const std::string log = diagnostic_log();
-  EXPECT_NE(log.find("MprAdminAcceptNewConnectionEx called with unusable arguments (RAS_CONNECTION_EX pointer is null)"),
-            std::string::npos)
+  EXPECT_NE(
+      log.find("MprAdminAcceptNewConnectionEx called with unusable arguments (RAS_CONNECTION_EX pointer is null)"),
+      std::string::npos)
       << log;
 }
 
@@ -214,7 +217,7 @@ TEST_F(hostile_input_test, double_initialize_and_double_terminate_are_survived) 
   std::vector<std::string> events;
   for (const auto& r : records()) events.push_back(r.at("event"));
   EXPECT_EQ(events, (std::vector<std::string>{"service-start", "config-loaded", "service-stop", "service-start",
-                                               "config-loaded", "service-stop"}));
+                                              "config-loaded", "service-stop"}));
 }
 
 }  // namespace

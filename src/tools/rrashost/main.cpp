@@ -64,7 +64,8 @@ T number_argument(const std::wstring& flag, const wchar_t* text) {
   wchar_t* end = nullptr;
   const double value = std::wcstod(text, &end);
   if (end == text || *end != L'\0' || value < 0) {
-    usage_error(fmt::format("{} expects a non-negative number, not \"{}\"", win32::to_utf8(flag), win32::to_utf8(text)));
+    usage_error(
+        fmt::format("{} expects a non-negative number, not \"{}\"", win32::to_utf8(flag), win32::to_utf8(text)));
   }
   return static_cast<T>(value);
 }

@@ -24,47 +24,60 @@ constexpr const wchar_t* default_log_directory = L"%ProgramData%\\RasWarden\\log
 HMODULE this_module = nullptr;
 }  // namespace
 
+namespace {
+
+struct loaded_configuration {
+  std::wstring path;
+  core::settings settings;
+  std::vector<std::string> problems;
+  bool from_file = false;  // false: the defaults apply
+  bool rejected = false;   // the file exists but could not be used at all
+};
+
+// RASWARDEN_CONFIG for tests and diagnostics, else the fixed location. A missing file means the
+// defaults; a broken one means the defaults plus a report. Never fatal.
+loaded_configuration load_configuration() {
+  loaded_configuration loaded;
+  loaded.path = win32::environment_variable(config_variable);
+  const bool from_environment = !loaded.path.empty();
+  if (!from_environment) loaded.path = win32::expand_environment(default_config);
+  std::string text;
+  DWORD read_error = ERROR_SUCCESS;
+  if (win32::read_file(loaded.path, text, read_error)) {
+    auto parsed = core::parse_settings(text, win32::to_utf8(loaded.path));
+    loaded.settings = std::move(parsed.value);
+    loaded.problems = std::move(parsed.problems);
+    loaded.from_file = parsed.document_ok;
+    loaded.rejected = !parsed.document_ok;
+  } else if (from_environment || (read_error != ERROR_FILE_NOT_FOUND && read_error != ERROR_PATH_NOT_FOUND)) {
+    loaded.problems.push_back(fmt::format("cannot read the configuration {}: {}; using defaults",
+                                          win32::to_utf8(loaded.path), win32::describe_error(read_error)));
+    loaded.rejected = true;
+  }
+  return loaded;
+}
+
+}  // namespace
+
 // Everything one Initialize..Terminate span owns, destroyed together when the last callback
 // holding it returns.
 class instance {
  public:
   explicit instance(std::string_view callback) {
-    // Configuration: RASWARDEN_CONFIG for tests and diagnostics, else the fixed location. A
-    // missing file means defaults; a broken one means defaults plus a report. Never fatal.
-    std::wstring config_path = win32::environment_variable(config_variable);
-    const bool config_from_environment = !config_path.empty();
-    if (!config_from_environment) config_path = win32::expand_environment(default_config);
-    std::vector<std::string> problems;
-    std::string text;
-    DWORD read_error = ERROR_SUCCESS;
-    core::settings config;
-    bool from_file = false;
-    bool rejected = false;
-    if (win32::read_file(config_path, text, read_error)) {
-      auto parsed = core::parse_settings(text, win32::to_utf8(config_path));
-      config = std::move(parsed.value);
-      problems = std::move(parsed.problems);
-      from_file = parsed.document_ok;
-      rejected = !parsed.document_ok;
-    } else if (config_from_environment || (read_error != ERROR_FILE_NOT_FOUND && read_error != ERROR_PATH_NOT_FOUND)) {
-      problems.push_back(fmt::format("cannot read the configuration {}: {}; using defaults",
-                                     win32::to_utf8(config_path), win32::describe_error(read_error)));
-      rejected = true;
-    }
-    const core::accounting_settings& accounting = config.accounting;
-
-    log_directory_ = accounting.directory.empty() ? win32::expand_environment(default_log_directory)
+    const loaded_configuration config = load_configuration();
+    const core::accounting_settings& accounting = config.settings.accounting;
+    const std::wstring default_directory = win32::expand_environment(default_log_directory);
+    log_directory_ = accounting.directory.empty() ? default_directory
                                                   : win32::expand_environment(win32::to_wide(accounting.directory));
-    const std::wstring fallback_directory = win32::expand_environment(default_log_directory);
-    diag_ = std::make_unique<diagnostic_log>(std::vector<std::wstring>{log_directory_, fallback_directory});
+    diag_ = std::make_unique<diagnostic_log>(std::vector<std::wstring>{log_directory_, default_directory});
     if (!diag_->open_error().empty()) {
       diag_->report(core::severity::error, core::topic::accounting_failure,
                     fmt::format("the accounting folder {} is not usable ({}); RasWarden keeps running and holds "
                                 "records in memory until it is",
                                 win32::to_utf8(log_directory_), diag_->open_error()));
     }
-    diag_->set_event_log_rejections(config.event_log.rejections);
-    for (const std::string& problem : problems) {
+    diag_->set_event_log_rejections(config.settings.event_log.rejections);
+    for (const std::string& problem : config.problems) {
       diag_->report(core::severity::warning, core::topic::configuration, "configuration: " + problem);
     }
 
@@ -101,7 +114,8 @@ class instance {
                   fmt::format("RasWarden started by {} (module {}); accounting in {}", callback,
                               win32::to_utf8(win32::module_path(this_module)), win32::to_utf8(log_directory_)));
     engine_->start(callback);
-    engine_->record_configuration(callback, win32::to_utf8(config_path), from_file, rejected, problems);
+    engine_->record_configuration(callback, win32::to_utf8(config.path), config.from_file, config.rejected,
+                                  config.problems);
     engine_->recover(callback, previous);
     // Flushing, retries of held records and housekeeping happen here, never on RRAS's threads.
     flusher_ = std::make_unique<win32::periodic_thread>(std::chrono::milliseconds(accounting.flush_interval_ms),

@@ -108,6 +108,9 @@ class engine {
   session_store* store_;
   id_generator ids_;
   session_registry registry_;
+  // Built once: every accept asks the registry to decide through these.
+  session_registry::connection_decider connection_decider_;
+  session_registry::link_decider link_decider_;
 };
 
 [[nodiscard]] std::string format_ipv4(std::uint32_t address);

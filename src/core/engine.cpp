@@ -199,7 +199,12 @@ engine::engine(engine_options options, std::unique_ptr<record_sink> sink, std::u
       policy_(policy ? std::move(policy) : std::make_unique<accept_all_policy>()),
       writer_(options_.server, std::move(sink), time, diag, options_.queue_limit),
       store_(store),
-      registry_(ids_) {}
+      registry_(ids_),
+      connection_decider_(
+          [this](const connection_info& c, const registry_counts& counts) { return decide_connection(c, counts); }),
+      link_decider_([this](const link_info& l, const connection_info* c, const registry_counts& counts) {
+        return policy_->decide_link(l, c, counts);
+      }) {}
 
 timestamps engine::now() const {
   return timestamps{clock_.now_unix_ms(), clock_.steady_ns()};
@@ -281,10 +286,9 @@ decision engine::decide_connection(const connection_info& info, const registry_c
 
 bool engine::accept_connection(std::string_view callback, const connection_info& info) {
   recorder events(writer_, diag_, store_, callback);
-  const auto decide = [this](const connection_info& c, const registry_counts& counts) {
-    return decide_connection(c, counts);
-  };
-  return registry_.open_connection(session_key{key_origin::handle, info.handle}, info, now(), decide, events).answer();
+  return registry_
+      .open_connection(session_key{key_origin::handle, info.handle}, info, now(), connection_decider_, events)
+      .answer();
 }
 
 void engine::connection_hangup(std::string_view callback, const connection_info& info) {
@@ -294,12 +298,9 @@ void engine::connection_hangup(std::string_view callback, const connection_info&
 
 bool engine::accept_link(std::string_view callback, const link_info& info) {
   recorder events(writer_, diag_, store_, callback);
-  const auto decide = [this](const link_info& l, const connection_info* c, const registry_counts& counts) {
-    return policy_->decide_link(l, c, counts);
-  };
   return registry_
       .open_link(session_key{key_origin::handle, info.port}, session_key{key_origin::handle, info.connection}, info,
-                 now(), decide, events)
+                 now(), link_decider_, events)
       .answer();
 }
 
@@ -395,19 +396,13 @@ bool engine::legacy_accept(std::string_view callback, const legacy_port& port) {
   const session_key connection = legacy_connection_key(port);
   connection_info info = port.connection;
   info.handle = connection.value;
-  const auto decide = [this](const connection_info& c, const registry_counts& counts) {
-    return decide_connection(c, counts);
-  };
   const timestamps at = now();
   // Every port of a multilink connection calls in; the first opens the connection, the others
   // are duplicates of that accept and only add their link.
-  if (!registry_.open_connection(connection, info, at, decide, events).answer()) return false;
+  if (!registry_.open_connection(connection, info, at, connection_decider_, events).answer()) return false;
   link_info link = port.link;
   link.connection = connection.value;
-  const auto decide_link = [this](const link_info& l, const connection_info* c, const registry_counts& counts) {
-    return policy_->decide_link(l, c, counts);
-  };
-  return registry_.open_link(legacy_port_key(port), connection, link, at, decide_link, events).answer();
+  return registry_.open_link(legacy_port_key(port), connection, link, at, link_decider_, events).answer();
 }
 
 void engine::legacy_hangup(std::string_view callback, const legacy_port& port) {

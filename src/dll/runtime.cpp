@@ -170,8 +170,8 @@ std::shared_ptr<core::engine> engine_for(std::string_view callback) {
                       callback));
     }
     active = running;
+    failure_answer.store(active->engine().accept_on_internal_error(), std::memory_order_relaxed);
   }
-  failure_answer.store(active->engine().accept_on_internal_error(), std::memory_order_relaxed);
   // Aliasing constructor: the caller holds the whole instance alive through its engine.
   return std::shared_ptr<core::engine>(active, &active->engine());
 }
@@ -190,6 +190,8 @@ void start(std::string_view callback) {
     previous.reset();
   }
   auto fresh = std::make_shared<instance>(callback);
+  // Set once per instance, not on every callback: all RRAS threads read it, none need write it.
+  failure_answer.store(fresh->engine().accept_on_internal_error(), std::memory_order_relaxed);
   const std::lock_guard lock(instance_mutex);
   running = std::move(fresh);
 }

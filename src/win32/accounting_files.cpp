@@ -260,9 +260,4 @@ void accounting_file_sink::maintain() noexcept {
   }
 }
 
-std::wstring accounting_file_sink::current_path() const {
-  const std::lock_guard lock(mutex_);
-  return file_ ? file_->path : std::wstring{};
-}
-
 }  // namespace raswarden::win32

@@ -36,7 +36,6 @@ class accounting_file_sink final : public core::record_sink {
   void flush() noexcept override;
   void maintain() noexcept override;
 
-  [[nodiscard]] std::wstring current_path() const;
   // accounting-YYYYMMDD.jsonl for index 0, accounting-YYYYMMDD-N.jsonl after that.
   [[nodiscard]] static std::wstring file_name(std::int64_t day, std::uint32_t index);
 

@@ -28,6 +28,12 @@ cmake --build --preset mingw-x86 -j2
 echo "== mingw-x64: build, then tests under Wine"
 cmake --preset mingw-x64 >/dev/null
 cmake --build --preset mingw-x64 -j2
-# Create the test Wine prefix once, before tests start in parallel.
-WINEPREFIX="$PWD/build/mingw-x64/wineprefix" WINEDEBUG=-all wineboot -i >/dev/null 2>&1 || true
+# Create the test Wine prefix once, before tests start in parallel, then keep one persistent
+# wineserver for the whole run: a test process started in the instant an idle wineserver is
+# exiting can fail to start at all (seen once in CI: a test failed in 0.00 s with no output).
+export WINEPREFIX="$PWD/build/mingw-x64/wineprefix" WINEDEBUG=-all
+wineboot -i >/dev/null 2>&1 || true
+wineserver -w
+wineserver -p
+trap 'wineserver -k 2>/dev/null || true' EXIT
 ctest --preset mingw-x64

@@ -6,11 +6,13 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "raswarden/accounting.hpp"
+#include "raswarden/address_pool.hpp"
 #include "raswarden/platform.hpp"
 #include "raswarden/policy.hpp"
 #include "raswarden/session_registry.hpp"
@@ -22,9 +24,6 @@ namespace raswarden::core {
 
 struct engine_options {
   std::string server;  // host name written into every record
-  // What a callback answers when the core itself fails (bad_alloc, a bug): accept, so that a
-  // defect can never lock every user out. The policy issue makes this configurable.
-  bool accept_on_internal_error = true;
   // accounting.on_failure: while records cannot be written, keep admitting (records are held in
   // memory, up to queue_limit) or refuse new connections.
   failure_mode on_failure = failure_mode::continue_admitting;
@@ -52,9 +51,15 @@ struct legacy_port {
 
 class engine {
  public:
-  // `store` (optional, not owned) remembers live sessions for crash recovery.
+  // `store` (optional, not owned) remembers live sessions for crash recovery. A null policy
+  // accepts everything.
   engine(engine_options options, std::unique_ptr<record_sink> sink, std::unique_ptr<admission_policy> policy,
          const clock& time, diagnostics& diag, session_store* store = nullptr);
+
+  // Swaps in a new policy and address settings (a reload). Callbacks already deciding finish with
+  // the policy they started with; none waits for the swap. Live sessions, their counts and the
+  // address leases are kept.
+  void replace_policy(std::shared_ptr<const admission_policy> policy, const ip_assignment_settings& addresses);
 
   // service-start / service-stop records.
   void start(std::string_view callback);
@@ -90,7 +95,8 @@ class engine {
   // nothing recorded, and answered with the failure default.
   bool malformed_call(std::string_view callback, std::string_view problem);
 
-  [[nodiscard]] bool accept_on_internal_error() const noexcept { return options_.accept_on_internal_error; }
+  // policy.on_error of the policy in force: what a callback answers when handling it failed.
+  [[nodiscard]] bool accept_on_internal_error() const;
   [[nodiscard]] session_registry::stats registry_stats() const { return registry_.snapshot(); }
   [[nodiscard]] const accounting_writer& writer() const noexcept { return writer_; }
   [[nodiscard]] accounting_writer& writer() noexcept { return writer_; }
@@ -98,12 +104,19 @@ class engine {
  private:
   class recorder;
   [[nodiscard]] timestamps now() const;
+  [[nodiscard]] std::shared_ptr<const admission_policy> current_policy() const;
+  [[nodiscard]] bool audit_mode() const { return current_policy()->audit(); }
   [[nodiscard]] decision decide_connection(const connection_info& info, const registry_counts& counts) const;
+  // Runs one policy question; a failure inside it answers policy.on_error and is reported.
+  template <typename Question>
+  [[nodiscard]] decision guarded_decision(std::string_view what, const Question& question) const;
 
   engine_options options_;
   const clock& clock_;
   diagnostics& diag_;
-  std::unique_ptr<admission_policy> policy_;
+  mutable std::mutex policy_mutex_;  // held only to copy or swap the pointer
+  std::shared_ptr<const admission_policy> policy_;
+  address_allocator addresses_;
   accounting_writer writer_;
   session_store* store_;
   id_generator ids_;

@@ -14,6 +14,8 @@ class clock {
   [[nodiscard]] virtual std::int64_t now_unix_ms() const = 0;
   // Monotonic time for durations, nanoseconds from an arbitrary origin.
   [[nodiscard]] virtual std::uint64_t steady_ns() const = 0;
+  // Minutes the server's local time is ahead of UTC at `unix_ms` (login-hour rules in local time).
+  [[nodiscard]] virtual std::int32_t utc_offset_minutes(std::int64_t /*unix_ms*/) const { return 0; }
 };
 
 // std::chrono based; correct on every platform the core builds for.
@@ -21,6 +23,7 @@ class system_clock final : public clock {
  public:
   [[nodiscard]] std::int64_t now_unix_ms() const override;
   [[nodiscard]] std::uint64_t steady_ns() const override;
+  [[nodiscard]] std::int32_t utc_offset_minutes(std::int64_t unix_ms) const override;
 };
 
 enum class severity : std::uint8_t { debug, info, warning, error };

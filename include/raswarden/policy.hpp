@@ -1,10 +1,14 @@
-// Admission policy: the question every accept callback asks. This issue ships accept-all; the
-// rule engine replaces it behind the same interface.
+// Admission policy: the question every accept callback asks. `rule_policy` is the configured one
+// (policy.* in the configuration file); `accept_all_policy` answers when nothing is configured.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
+#include "raswarden/platform.hpp"
+#include "raswarden/settings.hpp"
 #include "raswarden/types.hpp"
 
 namespace raswarden::core {
@@ -24,9 +28,23 @@ struct decision {
 struct registry_counts {
   std::size_t live_connections = 0;
   std::size_t live_links = 0;
-  std::size_t user_connections = 0;  // live connections of the user being decided
+  std::size_t user_connections = 0;  // live connections of the user being decided (see user_count_key)
   std::size_t connection_links = 0;  // live links of the connection being decided
 };
+
+// RRAS names one person in several forms depending on how they authenticated: "alice" with the
+// logon domain "CORP", "CORP\alice", or "alice@corp.example". The identity splits any of them
+// into account and domain, lower-cased.
+struct user_identity {
+  std::string account;
+  std::string domain;
+};
+[[nodiscard]] user_identity identify_user(std::string_view user, std::string_view logon_domain);
+// What simultaneous-use limits count by: the account alone, so that the forms above are one user.
+[[nodiscard]] std::string user_count_key(std::string_view user);
+
+// Case-sensitive glob with `*` and `?` (callers lower-case both sides).
+[[nodiscard]] bool glob_match(std::string_view pattern, std::string_view text) noexcept;
 
 class admission_policy {
  public:
@@ -36,6 +54,12 @@ class admission_policy {
   [[nodiscard]] virtual decision decide_link(const link_info& link, const connection_info* connection,
                                              const registry_counts& counts) const = 0;
   [[nodiscard]] virtual decision decide_reauthentication(const connection_info& connection) const = 0;
+  // The ip_assignment pool for an address callback ("" = the default pool).
+  [[nodiscard]] virtual std::string pool_for(const address_request&) const { return {}; }
+  // policy.on_error: what a callback answers when deciding itself failed.
+  [[nodiscard]] virtual bool accept_on_error() const noexcept { return true; }
+  // policy.mode "audit": decisions are recorded but RRAS is told "accept".
+  [[nodiscard]] virtual bool audit() const noexcept { return false; }
 };
 
 class accept_all_policy final : public admission_policy {
@@ -44,5 +68,59 @@ class accept_all_policy final : public admission_policy {
   [[nodiscard]] decision decide_link(const link_info&, const connection_info*, const registry_counts&) const override;
   [[nodiscard]] decision decide_reauthentication(const connection_info&) const override;
 };
+
+// Stands in for a configuration that could not be used at start (no earlier good one to keep):
+// every decision is policy.on_error's answer, with the reason recorded.
+class unusable_policy final : public admission_policy {
+ public:
+  unusable_policy(bool accept, std::string reason) : accept_(accept), reason_(std::move(reason)) {}
+  [[nodiscard]] decision decide_connection(const connection_info&, const registry_counts&) const override;
+  [[nodiscard]] decision decide_link(const link_info&, const connection_info*, const registry_counts&) const override;
+  [[nodiscard]] decision decide_reauthentication(const connection_info&) const override;
+  [[nodiscard]] bool accept_on_error() const noexcept override { return accept_; }
+
+ private:
+  [[nodiscard]] decision answer() const;
+  bool accept_;
+  std::string reason_;
+};
+
+// The configured policy: ordered rules (first match wins), simultaneous-use and multilink limits,
+// login hours, audit mode. Immutable once built, so a reload builds a new one and swaps it in.
+class rule_policy final : public admission_policy {
+ public:
+  // `time` must outlive the policy (it tells the day and hour rules are matched against).
+  rule_policy(policy_settings settings, const clock& time);
+
+  [[nodiscard]] decision decide_connection(const connection_info& connection,
+                                           const registry_counts& counts) const override;
+  // Applies max_links_per_connection, and the rules again once the first link tells the tunnel
+  // (PPP-based connections do not name it at accept time).
+  [[nodiscard]] decision decide_link(const link_info& link, const connection_info* connection,
+                                     const registry_counts& counts) const override;
+  [[nodiscard]] decision decide_reauthentication(const connection_info& connection) const override;
+  // The pool of the first accepting rule that names one and matches what an address callback
+  // knows (user, and the tunnel its port name tells); rules that need more are skipped.
+  [[nodiscard]] std::string pool_for(const address_request& request) const override;
+  [[nodiscard]] bool accept_on_error() const noexcept override { return settings_.accept_on_error; }
+  [[nodiscard]] bool audit() const noexcept override { return settings_.mode == policy_mode::audit; }
+
+  [[nodiscard]] const policy_settings& settings() const noexcept { return settings_; }
+
+ private:
+  struct subject;  // what one decision matches rules against
+  void set_time(subject& s) const;
+  [[nodiscard]] subject subject_of(const connection_info& connection, tunnel_kind tunnel) const;
+  [[nodiscard]] static bool matches(const policy_rule& rule, const subject& who);
+  [[nodiscard]] const policy_rule* first_match(const subject& who) const;
+  [[nodiscard]] decision finish(decision verdict) const;
+
+  policy_settings settings_;
+  const clock& clock_;
+  bool rules_name_tunnels_ = false;
+};
+
+// A readable summary of the effective policy (raswarden check-config).
+[[nodiscard]] std::string describe(const settings& effective);
 
 }  // namespace raswarden::core

@@ -173,7 +173,7 @@ class session_registry {
   std::unordered_map<session_key, link_state, session_key_hash> rejected_links_;
   std::deque<session_key> rejected_connection_order_;
   std::deque<session_key> rejected_link_order_;
-  std::unordered_map<std::string, std::size_t> connections_per_user_;  // key: lower-case user
+  std::unordered_map<std::string, std::size_t> connections_per_user_;  // key: user_count_key(user)
   key_memory closed_connections_;
   key_memory closed_links_;
   std::size_t remembered_;

@@ -1,11 +1,17 @@
-// The configuration file (JSON). This version knows the accounting keys; the policy issue adds
-// the rest, with line/column reporting and a JSON Schema.
+// The configuration file (JSON): accounting, policy and address assignment. Every key is
+// documented in docs/configuration.md and described by docs/raswarden.schema.json; a problem is
+// reported with the file, line, column and JSON path it was found at.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "raswarden/address.hpp"
+#include "raswarden/types.hpp"
 
 namespace raswarden::core {
 
@@ -36,18 +42,87 @@ struct event_log_settings {
   bool rejections = false;  // also report every rejected connection in the Event Log
 };
 
+// policy.mode: `audit` decides and records every decision but answers RRAS "accept".
+enum class policy_mode : std::uint8_t { enforce, audit };
+// policy.reauthentication: what a reauthentication is answered.
+enum class reauthentication_mode : std::uint8_t { accept, reject, rules };
+
+// One "HH:MM-HH:MM" window, in minutes after midnight. `end` is exclusive and may be 1440
+// ("24:00"); a window whose end is not after its start crosses midnight and belongs to the day it
+// starts on.
+struct hours_window {
+  std::uint16_t start = 0;
+  std::uint16_t end = 1440;
+};
+
+struct rule_match {
+  // Lower-case globs (`*`, `?`). A user pattern may carry a domain ("CORP\a*", "a*@corp.example").
+  std::vector<std::string> users;
+  std::vector<std::string> domains;
+  std::vector<interface_type> interface_types;
+  std::vector<tunnel_kind> tunnels;
+  std::vector<address_range> remote_endpoints;
+  std::uint8_t days = 0;  // bit 0 = Monday .. bit 6 = Sunday; 0 = every day
+  std::vector<hours_window> hours;  // empty = the whole day
+  bool utc = false;                 // time_zone "utc"; otherwise the server's local time
+};
+
+struct policy_rule {
+  std::string name;
+  bool accept = true;
+  std::optional<std::uint32_t> max_sessions_per_user;  // replaces policy.max_sessions_per_user
+  std::string pool;                                    // ip_assignment pool for what it matches
+  rule_match match;
+};
+
+struct policy_settings {
+  policy_mode mode = policy_mode::enforce;
+  bool default_accept = true;
+  std::uint32_t max_sessions_per_user = 0;  // 0 = unlimited
+  std::uint32_t max_links_per_connection = 0;
+  std::uint32_t max_sessions_total = 0;
+  std::vector<policy_rule> rules;  // first match wins
+  reauthentication_mode reauthentication = reauthentication_mode::accept;
+  bool accept_on_error = true;  // policy.on_error
+};
+
+struct ipv4_pool {
+  std::string name;
+  std::uint32_t first = 0;  // ipv4_to_number form (first octet most significant)
+  std::uint32_t last = 0;
+};
+
+struct static_address {
+  std::string user;  // lower case, optionally with a domain ("corp\alice", "alice@corp.example")
+  std::uint32_t address = 0;  // ipv4_to_number form
+};
+
+struct ip_assignment_settings {
+  bool enabled = false;  // false: RRAS's own choice passes through
+  std::vector<static_address> static_addresses;
+  std::vector<ipv4_pool> pools;  // the first one is the default pool
+  // 64-bit interface identifiers handed to IPv6 clients, inclusive range.
+  std::optional<std::array<std::uint64_t, 2>> ipv6_interface_ids;
+};
+
 struct settings {
   accounting_settings accounting;
   event_log_settings event_log;
+  policy_settings policy;
+  ip_assignment_settings ip_assignment;
 };
 
 struct settings_result {
   settings value;
-  // Each problem names the file and the JSON path ("raswarden.json: /accounting/rotate_mb: ...").
-  // A problem never stops loading: the key keeps its default and the problem is reported.
+  // Each problem names the file, line, column and JSON path, and says what was expected:
+  // "raswarden.json:7:18: /policy/rules/0/action: expected one of \"accept\", \"reject\", found \"deny\"".
+  // Parsing goes on after a problem (the key keeps its default) so that every problem is reported
+  // at once; a file with any problem is not usable as a whole (see `usable`).
   std::vector<std::string> problems;
   // False when the file is not a JSON object at all: nothing in it was used.
   bool document_ok = true;
+
+  [[nodiscard]] bool usable() const noexcept { return document_ok && problems.empty(); }
 };
 
 [[nodiscard]] settings_result parse_settings(std::string_view json_text, std::string_view source_name);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "raswarden/address.hpp"
 #include "raswarden/text.hpp"
 
 namespace raswarden::core {
@@ -196,25 +197,58 @@ engine::engine(engine_options options, std::unique_ptr<record_sink> sink, std::u
     : options_(std::move(options)),
       clock_(time),
       diag_(diag),
-      policy_(policy ? std::move(policy) : std::make_unique<accept_all_policy>()),
+      policy_(policy ? std::shared_ptr<const admission_policy>(std::move(policy))
+                     : std::make_shared<accept_all_policy>()),
       writer_(options_.server, std::move(sink), time, diag, options_.queue_limit),
       store_(store),
       registry_(ids_),
       connection_decider_(
           [this](const connection_info& c, const registry_counts& counts) { return decide_connection(c, counts); }),
       link_decider_([this](const link_info& l, const connection_info* c, const registry_counts& counts) {
-        return policy_->decide_link(l, c, counts);
+        return guarded_decision("link", [&](const admission_policy& p) { return p.decide_link(l, c, counts); });
       }) {}
+
+std::shared_ptr<const admission_policy> engine::current_policy() const {
+  const std::lock_guard lock(policy_mutex_);
+  return policy_;
+}
+
+void engine::replace_policy(std::shared_ptr<const admission_policy> policy, const ip_assignment_settings& addresses) {
+  if (!policy) policy = std::make_shared<accept_all_policy>();
+  addresses_.configure(addresses);
+  std::shared_ptr<const admission_policy> previous;  // released outside the lock
+  const std::lock_guard lock(policy_mutex_);
+  previous = std::exchange(policy_, std::move(policy));
+}
+
+bool engine::accept_on_internal_error() const {
+  return current_policy()->accept_on_error();
+}
+
+template <typename Question>
+decision engine::guarded_decision(std::string_view what, const Question& question) const {
+  const std::shared_ptr<const admission_policy> policy = current_policy();
+  try {
+    return question(*policy);
+  } catch (const std::exception& e) {
+    const bool accept = policy->accept_on_error();
+    diag_.report(severity::error, topic::internal_error,
+                 fmt::format("deciding a {} failed ({}); answered {} as policy.on_error says", what, e.what(),
+                             accept ? "accept" : "reject"));
+    return decision{accept, "policy.on_error", fmt::format("deciding failed: {}", e.what()), true};
+  }
+}
 
 timestamps engine::now() const {
   return timestamps{clock_.now_unix_ms(), clock_.steady_ns()};
 }
 
 bool engine::malformed_call(std::string_view callback, std::string_view problem) {
+  const bool accept = accept_on_internal_error();
   diag_.report(severity::error, topic::internal_error,
                fmt::format("{} called with unusable arguments ({}); answered {}", callback, problem,
-                           options_.accept_on_internal_error ? "accept" : "reject"));
-  return options_.accept_on_internal_error;
+                           accept ? "accept" : "reject"));
+  return accept;
 }
 
 void engine::start(std::string_view callback) {
@@ -281,7 +315,8 @@ decision engine::decide_connection(const connection_info& info, const registry_c
     return decision{false, "accounting.on_failure",
                     "accounting records cannot be written and accounting.on_failure is \"reject\"", true};
   }
-  return policy_->decide_connection(info, counts);
+  return guarded_decision("connection",
+                          [&](const admission_policy& p) { return p.decide_connection(info, counts); });
 }
 
 bool engine::accept_connection(std::string_view callback, const connection_info& info) {
@@ -310,7 +345,8 @@ void engine::link_hangup(std::string_view callback, const link_info& info) {
 }
 
 bool engine::accept_reauthentication(std::string_view callback, const connection_info& info) {
-  const decision verdict = policy_->decide_reauthentication(info);
+  const decision verdict =
+      guarded_decision("reauthentication", [&](const admission_policy& p) { return p.decide_reauthentication(info); });
   const std::string session_id = registry_.update_connection(session_key{key_origin::handle, info.handle}, info);
   json_line& line = writer_.begin(verdict.accept ? "reauth-accept" : "reauth-reject", callback);
   line.field_if("session_id", session_id).field_if("user", info.user).field_if("domain", info.domain);
@@ -328,23 +364,66 @@ void write_address_request(json_line& line, const address_request& request) {
 }
 }  // namespace
 
+namespace {
+// What an address callback answers, and the ip-assign record that says why.
+void write_lease(json_line& line, const lease_result& lease, bool enforced) {
+  line.field("source", lease.source).field_if("pool", lease.pool);
+  if (!lease.ok) {
+    line.field("decision", "reject").field("rule", "ip_assignment").field("reason", lease.reason);
+    line.field("enforced", enforced);
+  }
+}
+}  // namespace
+
 ipv4_assignment engine::assign_ipv4(std::string_view callback, const address_request& request, std::uint32_t proposed) {
-  // Until address pools exist, RRAS's own choice passes through unchanged.
   ipv4_assignment result{proposed, true, true};
   json_line& line = writer_.begin("ip-assign", callback);
   write_address_request(line, request);
-  line.field("family", "ipv4").field("source", proposed != 0 ? "rras" : "none");
-  if (proposed != 0) line.field("address", format_ipv4(proposed));
+  line.field("family", "ipv4");
+  if (!addresses_.enabled()) {
+    // RRAS's own choice passes through unchanged.
+    line.field("source", proposed != 0 ? "rras" : "none");
+  } else {
+    const std::string pool = current_policy()->pool_for(request);
+    const lease_result lease = addresses_.assign_ipv4(request, proposed, pool);
+    // In audit mode an address RasWarden cannot give does not stop RRAS from giving its own.
+    const bool enforced = lease.ok || proposed == 0 || !audit_mode();
+    write_lease(line, lease, enforced);
+    if (lease.ok) {
+      result.address = rras_from_number(static_cast<std::uint32_t>(lease.value));
+    } else if (enforced) {
+      result = ipv4_assignment{0, false, false};
+      diag_.report(severity::warning, topic::connection_rejected,
+                   fmt::format("no IPv4 address for user \"{}\" on port \"{}\": {}", request.user,
+                               request.port_name, lease.reason));
+    }
+  }
+  if (result.address != 0) line.field("address", format_ipv4(result.address));
   writer_.commit(line);
   return result;
 }
 
 void engine::release_ipv4(std::string_view callback, const address_request& request, std::uint32_t address) {
+  const bool ours = addresses_.release_ipv4(number_from_rras(address));
   json_line& line = writer_.begin("ip-release", callback);
   write_address_request(line, request);
-  line.field("family", "ipv4").field("address", format_ipv4(address));
+  line.field("family", "ipv4").field("address", format_ipv4(address)).field("source", ours ? "raswarden" : "rras");
   writer_.commit(line);
 }
+
+namespace {
+std::uint64_t interface_id_of(const std::array<std::uint8_t, 16>& address) {
+  std::uint64_t id = 0;
+  for (std::size_t i = 8; i < 16; ++i) id = (id << 8) | address[i];
+  return id;
+}
+void set_interface_id(std::array<std::uint8_t, 16>& address, std::uint64_t id) {
+  for (std::size_t i = 16; i-- > 8;) {
+    address[i] = static_cast<std::uint8_t>(id & 0xFF);
+    id >>= 8;
+  }
+}
+}  // namespace
 
 ipv6_assignment engine::assign_ipv6(std::string_view callback, const address_request& request,
                                     const std::array<std::uint8_t, 16>& proposed) {
@@ -352,17 +431,34 @@ ipv6_assignment engine::assign_ipv6(std::string_view callback, const address_req
   const bool has_proposal = proposed != std::array<std::uint8_t, 16>{};
   json_line& line = writer_.begin("ip-assign", callback);
   write_address_request(line, request);
-  line.field("family", "ipv6").field("source", has_proposal ? "rras" : "none");
-  if (has_proposal) line.field("address", format_ipv6(proposed));
+  line.field("family", "ipv6");
+  if (!addresses_.enabled()) {
+    line.field("source", has_proposal ? "rras" : "none");
+  } else {
+    // RRAS supports only the 64-bit interface identifier (the low half); the prefix is RRAS's.
+    const lease_result lease = addresses_.assign_ipv6(request, interface_id_of(proposed));
+    const bool enforced = lease.ok || !has_proposal || !audit_mode();
+    write_lease(line, lease, enforced);
+    if (lease.ok) {
+      set_interface_id(result.address, lease.value);
+    } else if (enforced) {
+      result = ipv6_assignment{{}, false, false};
+      diag_.report(severity::warning, topic::connection_rejected,
+                   fmt::format("no IPv6 interface identifier for user \"{}\" on port \"{}\": {}", request.user,
+                               request.port_name, lease.reason));
+    }
+  }
+  if (result.address != std::array<std::uint8_t, 16>{}) line.field("address", format_ipv6(result.address));
   writer_.commit(line);
   return result;
 }
 
 void engine::release_ipv6(std::string_view callback, const address_request& request,
                           const std::array<std::uint8_t, 16>& address) {
+  const bool ours = addresses_.release_ipv6(interface_id_of(address));
   json_line& line = writer_.begin("ip-release", callback);
   write_address_request(line, request);
-  line.field("family", "ipv6").field("address", format_ipv6(address));
+  line.field("family", "ipv6").field("address", format_ipv6(address)).field("source", ours ? "raswarden" : "rras");
   writer_.commit(line);
 }
 

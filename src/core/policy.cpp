@@ -1,11 +1,111 @@
 #include "raswarden/policy.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "raswarden/address.hpp"
+#include "raswarden/text.hpp"
+
 namespace raswarden::core {
 
+user_identity identify_user(std::string_view user, std::string_view logon_domain) {
+  user_identity who;
+  if (const std::size_t slash = user.find('\\'); slash != std::string_view::npos) {
+    who.domain = ascii_lower(user.substr(0, slash));
+    who.account = ascii_lower(user.substr(slash + 1));
+  } else if (const std::size_t at = user.rfind('@'); at != std::string_view::npos) {
+    who.account = ascii_lower(user.substr(0, at));
+    who.domain = ascii_lower(user.substr(at + 1));
+  } else {
+    who.account = ascii_lower(user);
+    who.domain = ascii_lower(logon_domain);
+  }
+  return who;
+}
+
+std::string user_count_key(std::string_view user) {
+  return identify_user(user, {}).account;
+}
+
+bool glob_match(std::string_view pattern, std::string_view text) noexcept {
+  // Iterative matcher with one backtrack point: linear in practice, no recursion.
+  std::size_t p = 0;
+  std::size_t t = 0;
+  std::size_t star = std::string_view::npos;
+  std::size_t resume = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
 namespace {
+
 decision accepted_by_default() {
   return decision{true, "default", "no policy configured: accept all", true};
 }
+
+// A user pattern with a domain part ("corp\a*", "a*@corp.*") matches both parts; without one, the
+// account alone.
+bool user_pattern_matches(const std::string& pattern, const user_identity& who) {
+  if (const std::size_t slash = pattern.find('\\'); slash != std::string::npos) {
+    return glob_match(std::string_view(pattern).substr(0, slash), who.domain) &&
+           glob_match(std::string_view(pattern).substr(slash + 1), who.account);
+  }
+  if (const std::size_t at = pattern.rfind('@'); at != std::string::npos) {
+    return glob_match(std::string_view(pattern).substr(0, at), who.account) &&
+           glob_match(std::string_view(pattern).substr(at + 1), who.domain);
+  }
+  return glob_match(pattern, who.account);
+}
+
+template <typename T>
+bool contains(const std::vector<T>& values, const T& value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+// Day of week (0 = Monday) and minute of day of a moment, in the zone a rule names.
+struct moment {
+  unsigned weekday = 0;
+  unsigned minute = 0;
+};
+moment moment_of(std::int64_t unix_ms, std::int32_t offset_minutes) {
+  const std::int64_t minutes = unix_ms / 60000 + offset_minutes - (unix_ms % 60000 < 0 ? 1 : 0);
+  const std::int64_t days = minutes >= 0 ? minutes / 1440 : (minutes - 1439) / 1440;
+  // 1970-01-01 was a Thursday (3 when Monday is 0).
+  return moment{static_cast<unsigned>(((days % 7) + 7 + 3) % 7), static_cast<unsigned>(minutes - days * 1440)};
+}
+
+bool day_selected(std::uint8_t days, unsigned weekday) {
+  return days == 0 || (days & (1U << weekday)) != 0;
+}
+
+// A window that crosses midnight belongs to the day it starts on: "fri 22:00-02:00" covers
+// Saturday 01:00, and "sun 23:00-01:00" covers Monday 00:30 of the next week.
+bool in_hours(const rule_match& match, const moment& now) {
+  if (match.hours.empty()) return day_selected(match.days, now.weekday);
+  const unsigned yesterday = (now.weekday + 6) % 7;
+  return std::any_of(match.hours.begin(), match.hours.end(), [&](const hours_window& w) {
+    if (w.start < w.end) return day_selected(match.days, now.weekday) && now.minute >= w.start && now.minute < w.end;
+    return (day_selected(match.days, now.weekday) && now.minute >= w.start) ||
+           (day_selected(match.days, yesterday) && now.minute < w.end);
+  });
+}
+
 }  // namespace
 
 decision accept_all_policy::decide_connection(const connection_info&, const registry_counts&) const {
@@ -18,6 +118,171 @@ decision accept_all_policy::decide_link(const link_info&, const connection_info*
 
 decision accept_all_policy::decide_reauthentication(const connection_info&) const {
   return accepted_by_default();
+}
+
+decision unusable_policy::answer() const {
+  return decision{accept_, "policy.on_error", reason_, true};
+}
+decision unusable_policy::decide_connection(const connection_info&, const registry_counts&) const {
+  return answer();
+}
+decision unusable_policy::decide_link(const link_info&, const connection_info*, const registry_counts&) const {
+  return answer();
+}
+decision unusable_policy::decide_reauthentication(const connection_info&) const {
+  return answer();
+}
+
+// Everything the rules look at, worked out once per decision.
+struct rule_policy::subject {
+  user_identity who;
+  std::optional<interface_type> if_type;
+  tunnel_kind tunnel = tunnel_kind::unknown;
+  std::optional<ip_address> endpoint;
+  moment local;
+  moment utc;
+  bool address_callback = false;  // only the user and the port are known
+};
+
+rule_policy::rule_policy(policy_settings settings, const clock& time) : settings_(std::move(settings)), clock_(time) {
+  rules_name_tunnels_ = std::any_of(settings_.rules.begin(), settings_.rules.end(),
+                                    [](const policy_rule& r) { return !r.match.tunnels.empty(); });
+}
+
+bool rule_policy::matches(const policy_rule& rule, const subject& s) {
+  const rule_match& m = rule.match;
+  // An address callback knows no interface type or endpoint: rules that need them do not apply.
+  if (s.address_callback && (!m.interface_types.empty() || !m.remote_endpoints.empty())) return false;
+  if (!m.users.empty() &&
+      std::none_of(m.users.begin(), m.users.end(), [&](const std::string& p) { return user_pattern_matches(p, s.who); })) {
+    return false;
+  }
+  if (!m.domains.empty() &&
+      std::none_of(m.domains.begin(), m.domains.end(), [&](const std::string& p) { return glob_match(p, s.who.domain); })) {
+    return false;
+  }
+  if (!m.interface_types.empty() && (!s.if_type || !contains(m.interface_types, *s.if_type))) return false;
+  if (!m.tunnels.empty() && !contains(m.tunnels, s.tunnel)) return false;
+  if (!m.remote_endpoints.empty() &&
+      (!s.endpoint || std::none_of(m.remote_endpoints.begin(), m.remote_endpoints.end(),
+                                   [&](const address_range& r) { return r.contains(*s.endpoint); }))) {
+    return false;
+  }
+  return (m.days == 0 && m.hours.empty()) || in_hours(m, m.utc ? s.utc : s.local);
+}
+
+const policy_rule* rule_policy::first_match(const subject& s) const {
+  for (const policy_rule& rule : settings_.rules) {
+    if (matches(rule, s)) return &rule;
+  }
+  return nullptr;
+}
+
+decision rule_policy::finish(decision verdict) const {
+  verdict.enforced = settings_.mode == policy_mode::enforce;
+  return verdict;
+}
+
+void rule_policy::set_time(subject& s) const {
+  const std::int64_t now = clock_.now_unix_ms();
+  s.utc = moment_of(now, 0);
+  s.local = moment_of(now, clock_.utc_offset_minutes(now));
+}
+
+rule_policy::subject rule_policy::subject_of(const connection_info& connection, tunnel_kind tunnel) const {
+  subject s;
+  s.who = identify_user(connection.user, connection.domain);
+  s.if_type = connection.if_type;
+  s.tunnel = tunnel;
+  if (!connection.remote_endpoint.empty()) s.endpoint = parse_ip_address(connection.remote_endpoint);
+  set_time(s);
+  return s;
+}
+
+decision rule_policy::decide_connection(const connection_info& connection, const registry_counts& counts) const {
+  const subject s = subject_of(connection, connection.tunnel.value_or(tunnel_kind::unknown));
+
+  const policy_rule* rule = first_match(s);
+  if (rule != nullptr && !rule->accept) {
+    return finish(decision{false, rule->name, fmt::format("matched rule \"{}\", which rejects", rule->name)});
+  }
+  if (rule == nullptr && !settings_.default_accept) {
+    return finish(decision{false, "default", "no rule matched and policy.default is \"reject\""});
+  }
+  const std::uint32_t per_user = rule != nullptr && rule->max_sessions_per_user ? *rule->max_sessions_per_user
+                                                                                : settings_.max_sessions_per_user;
+  if (per_user != 0 && counts.user_connections >= per_user) {
+    const bool from_rule = rule != nullptr && rule->max_sessions_per_user;
+    return finish(decision{false, from_rule ? rule->name : "policy.max_sessions_per_user",
+                           fmt::format("user \"{}\" already has {} live session(s); the limit is {}{}", s.who.account,
+                                       counts.user_connections, per_user,
+                                       from_rule ? fmt::format(" (max_sessions_per_user of rule \"{}\")", rule->name)
+                                                 : std::string(" (policy.max_sessions_per_user)"))});
+  }
+  if (settings_.max_sessions_total != 0 && counts.live_connections >= settings_.max_sessions_total) {
+    return finish(decision{false, "policy.max_sessions_total",
+                           fmt::format("{} sessions are live; the server-wide limit is {}", counts.live_connections,
+                                       settings_.max_sessions_total)});
+  }
+  if (rule != nullptr) return finish(decision{true, rule->name, fmt::format("matched rule \"{}\"", rule->name)});
+  return finish(decision{true, "default", "no rule matched and policy.default is \"accept\""});
+}
+
+decision rule_policy::decide_link(const link_info& link, const connection_info* connection,
+                                  const registry_counts& counts) const {
+  const std::uint32_t limit = settings_.max_links_per_connection;
+  if (limit != 0 && connection != nullptr && counts.connection_links >= limit) {
+    return finish(decision{false, "policy.max_links_per_connection",
+                           fmt::format("the connection already has {} live link(s); the limit is {}",
+                                       counts.connection_links, limit)});
+  }
+  // A PPP-based tunnel is known only now, from the link's device: rules that name tunnels get
+  // their say here.
+  if (rules_name_tunnels_ && connection != nullptr && !connection->tunnel) {
+    const subject s = subject_of(*connection, tunnel_from_device(link.device_type, link.device));
+    if (s.tunnel != tunnel_kind::unknown) {
+      const policy_rule* rule = first_match(s);
+      if (rule != nullptr && !rule->accept) {
+        return finish(decision{false, rule->name,
+                               fmt::format("matched rule \"{}\", which rejects, once the link showed the tunnel ({})",
+                                           rule->name, to_string(s.tunnel))});
+      }
+    }
+  }
+  return finish(decision{true, limit != 0 ? "policy.max_links_per_connection" : "default",
+                         limit != 0 ? fmt::format("link {} of at most {}", counts.connection_links + 1, limit)
+                                    : std::string("links are not limited")});
+}
+
+decision rule_policy::decide_reauthentication(const connection_info& connection) const {
+  switch (settings_.reauthentication) {
+    case reauthentication_mode::accept:
+      return finish(decision{true, "policy.reauthentication", "policy.reauthentication is \"accept\""});
+    case reauthentication_mode::reject:
+      return finish(decision{false, "policy.reauthentication", "policy.reauthentication is \"reject\""});
+    case reauthentication_mode::rules: break;
+  }
+  // The rules, but not the session limits: the session being reauthenticated is already counted.
+  const subject s = subject_of(connection, connection.tunnel.value_or(tunnel_kind::unknown));
+  if (const policy_rule* rule = first_match(s); rule != nullptr) {
+    return finish(decision{rule->accept, rule->name,
+                           fmt::format("matched rule \"{}\", which {}", rule->name, rule->accept ? "accepts" : "rejects")});
+  }
+  return finish(decision{settings_.default_accept, "default",
+                         fmt::format("no rule matched and policy.default is \"{}\"",
+                                     settings_.default_accept ? "accept" : "reject")});
+}
+
+std::string rule_policy::pool_for(const address_request& request) const {
+  subject s;
+  s.who = identify_user(request.user, {});
+  s.tunnel = tunnel_from_device({}, request.port_name);
+  s.address_callback = true;
+  set_time(s);
+  for (const policy_rule& rule : settings_.rules) {
+    if (!rule.pool.empty() && rule.accept && matches(rule, s)) return rule.pool;
+  }
+  return {};
 }
 
 }  // namespace raswarden::core

@@ -88,7 +88,7 @@ void release_user(std::unordered_map<std::string, std::size_t>& per_user, const 
 
 void move_user(std::unordered_map<std::string, std::size_t>& per_user, const std::string& from_lower,
                const std::string& to_user) {
-  std::string to_lower = ascii_lower(to_user);
+  std::string to_lower = user_count_key(to_user);
   if (to_lower == from_lower) return;
   release_user(per_user, from_lower);
   ++per_user[std::move(to_lower)];
@@ -111,7 +111,7 @@ decision session_registry::open_connection(const session_key& key, const connect
   const std::lock_guard lock(mutex_);
   if (auto live = connections_.find(key); live != connections_.end()) {
     if (!guids_conflict(live->second.info, info)) {
-      const std::string counted_as = ascii_lower(live->second.info.user);
+      const std::string counted_as = user_count_key(live->second.info.user);
       live->second.info.merge_missing_from(info);
       move_user(connections_per_user_, counted_as, live->second.info.user);
       ++stats_.duplicates;
@@ -138,7 +138,7 @@ decision session_registry::open_connection(const session_key& key, const connect
   state.key = key;
   state.info = info;
   state.started = now;
-  const std::string user = ascii_lower(info.user);
+  const std::string user = user_count_key(info.user);
   state.admission = decide(info, counts_for(user, nullptr));
   events.connection_opened(state);
   decision result = state.admission;
@@ -166,7 +166,7 @@ void session_registry::close_connection_locked(
     std::unordered_map<session_key, connection_state, session_key_hash>::iterator it, const connection_info* final_info,
     close_cause cause, const timestamps& now, registry_events& events) {
   connection_state& connection = it->second;
-  const std::string counted_as = ascii_lower(connection.info.user);  // before the hangup's fields
+  const std::string counted_as = user_count_key(connection.info.user);  // before the hangup's fields
   if (final_info != nullptr) {
     // The hangup's counters and duration are final; keep the accept-time fields it lacks.
     connection_info merged = *final_info;
@@ -251,7 +251,7 @@ decision session_registry::open_link(const session_key& key, const session_key& 
   state.info = info;
   state.started = now;
   if (owner_state != nullptr) state.session_id = owner_state->session_id;
-  const std::string user = owner_state != nullptr ? ascii_lower(owner_state->info.user) : std::string{};
+  const std::string user = owner_state != nullptr ? user_count_key(owner_state->info.user) : std::string{};
   state.admission = decide(info, owner_state != nullptr ? &owner_state->info : nullptr, counts_for(user, owner_state));
   events.link_opened(state);
   decision result = state.admission;
@@ -324,7 +324,7 @@ std::string session_registry::update_connection(const session_key& key, const co
   const std::lock_guard lock(mutex_);
   const auto live = connections_.find(key);
   if (live == connections_.end()) return {};
-  const std::string counted_as = ascii_lower(live->second.info.user);
+  const std::string counted_as = user_count_key(live->second.info.user);
   connection_info merged = info;
   merged.merge_missing_from(live->second.info);
   live->second.info = std::move(merged);

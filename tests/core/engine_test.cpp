@@ -72,7 +72,7 @@ class Engine : public ::testing::Test {
   void make_engine(std::unique_ptr<admission_policy> policy) {
     auto owned = std::make_unique<memory_sink>();
     sink = owned.get();
-    eng = std::make_unique<engine>(engine_options{"vpn-gw1", true}, std::move(owned), std::move(policy), time, diag);
+    eng = std::make_unique<engine>(engine_options{"vpn-gw1"}, std::move(owned), std::move(policy), time, diag);
   }
 
   [[nodiscard]] std::vector<json> records() const {
@@ -455,8 +455,12 @@ TEST_F(Engine, MalformedCallAnswersTheFailureDefaultAndRecordsNothing) {
   EXPECT_NE(entries[0].message.find("MprAdminAcceptNewConnection3"), std::string::npos);
   EXPECT_NE(entries[0].message.find("null RAS_CONNECTION_0"), std::string::npos);
 
+  // policy.on_error "reject" makes the failure answer a refusal.
+  policy_settings strict_settings;
+  strict_settings.accept_on_error = false;
   auto owned = std::make_unique<memory_sink>();
-  engine strict(engine_options{"gw", false}, std::move(owned), nullptr, time, diag);
+  engine strict(engine_options{"gw"}, std::move(owned), std::make_unique<rule_policy>(strict_settings, time), time,
+                diag);
   EXPECT_FALSE(strict.malformed_call("MprAdminAcceptNewLink", "bad header"));
 }
 
@@ -554,7 +558,7 @@ TEST_F(Engine, HangupWithoutAcceptIsRecordedWithStartSeenFalse) {
 TEST_F(Engine, RecordsHeldDuringSinkFailureAreWrittenBeforeServiceStop) {
   auto owned = std::make_unique<testing::failing_sink>();
   testing::failing_sink* failing = owned.get();
-  engine e(engine_options{"gw", true}, std::move(owned), nullptr, time, diag);
+  engine e(engine_options{"gw"}, std::move(owned), nullptr, time, diag);
   e.start("MprAdminInitializeDll");
   EXPECT_EQ(e.writer().records_failed(), 1U);
   EXPECT_EQ(e.writer().records_held(), 1U);
@@ -573,7 +577,7 @@ TEST_F(Engine, RecordsHeldDuringSinkFailureAreWrittenBeforeServiceStop) {
 TEST_F(Engine, OnFailureRejectRefusesNewConnectionsWhileRecordsCannotBeWritten) {
   auto owned = std::make_unique<testing::failing_sink>();
   testing::failing_sink* failing = owned.get();
-  engine_options options{"gw", true};
+  engine_options options{"gw"};
   options.on_failure = failure_mode::reject_new;
   engine e(options, std::move(owned), nullptr, time, diag);
   e.start("MprAdminInitializeDllEx");  // the sink fails this first record
@@ -598,7 +602,7 @@ TEST_F(Engine, OnFailureRejectRefusesNewConnectionsWhileRecordsCannotBeWritten) 
 
 TEST_F(Engine, OnFailureContinueKeepsAdmitting) {
   auto owned = std::make_unique<testing::failing_sink>();
-  engine e(engine_options{"gw", true}, std::move(owned), nullptr, time, diag);
+  engine e(engine_options{"gw"}, std::move(owned), nullptr, time, diag);
   connection_info alice;
   alice.handle = 1;
   alice.user = "alice";
@@ -609,7 +613,7 @@ TEST_F(Engine, OnFailureContinueKeepsAdmitting) {
 TEST_F(Engine, SessionStoreFollowsAdmittedConnectionsAndRecoveryClosesThem) {
   memory_session_store store;
   {
-    engine e(engine_options{"gw", true}, std::make_unique<memory_sink>(), nullptr, time, diag, &store);
+    engine e(engine_options{"gw"}, std::make_unique<memory_sink>(), nullptr, time, diag, &store);
     connection_info alice;
     alice.handle = 1;
     alice.user = "alice";
@@ -629,7 +633,7 @@ TEST_F(Engine, SessionStoreFollowsAdmittedConnectionsAndRecoveryClosesThem) {
   EXPECT_FALSE(previous.clean_shutdown);
   auto owned = std::make_unique<memory_sink>();
   memory_sink* recovered_sink = owned.get();
-  engine next(engine_options{"gw", true}, std::move(owned), nullptr, time, diag);
+  engine next(engine_options{"gw"}, std::move(owned), nullptr, time, diag);
   next.recover("MprAdminInitializeDllEx", previous);
   const auto lines = recovered_sink->lines();
   ASSERT_EQ(lines.size(), 1U);
@@ -647,7 +651,7 @@ TEST_F(Engine, SessionStoreFollowsAdmittedConnectionsAndRecoveryClosesThem) {
 TEST_F(Engine, SessionsOpenAtACleanStopRecoverAsServiceRestart) {
   memory_session_store store;
   {
-    engine e(engine_options{"gw", true}, std::make_unique<memory_sink>(), nullptr, time, diag, &store);
+    engine e(engine_options{"gw"}, std::make_unique<memory_sink>(), nullptr, time, diag, &store);
     connection_info alice;
     alice.handle = 1;
     alice.user = "alice";
@@ -658,7 +662,7 @@ TEST_F(Engine, SessionsOpenAtACleanStopRecoverAsServiceRestart) {
   EXPECT_TRUE(previous.clean_shutdown);
   auto owned = std::make_unique<memory_sink>();
   memory_sink* recovered_sink = owned.get();
-  engine next(engine_options{"gw", true}, std::move(owned), nullptr, time, diag);
+  engine next(engine_options{"gw"}, std::move(owned), nullptr, time, diag);
   next.recover("MprAdminInitializeDll", previous);
   ASSERT_EQ(recovered_sink->lines().size(), 1U);
   EXPECT_EQ(json::parse(recovered_sink->lines()[0])["cause"], "service-restart");

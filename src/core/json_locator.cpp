@@ -1,0 +1,157 @@
+#include "raswarden/json_locator.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <unordered_set>
+
+namespace raswarden::core {
+
+namespace {
+
+// A recursive walk over valid JSON text recording where every value (and member key) starts.
+class scanner {
+ public:
+  scanner(std::string_view text, std::unordered_map<std::string, json_locator::offsets_t>& out,
+          std::vector<std::string>& duplicates)
+      : text_(text), out_(out), duplicates_(duplicates) {}
+
+  void run() {
+    skip_space();
+    out_[""] = {pos_, pos_};
+    value("");
+  }
+
+ private:
+  void skip_space() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' ||
+                                   text_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+
+  // Returns the raw string token including its quotes.
+  std::string_view string_token() {
+    const std::size_t start = pos_++;
+    while (pos_ < text_.size() && text_[pos_] != '"') pos_ += text_[pos_] == '\\' ? 2 : 1;
+    ++pos_;
+    return text_.substr(start, std::min(pos_, text_.size()) - start);
+  }
+
+  void value(const std::string& pointer) {
+    if (pos_ >= text_.size()) return;
+    switch (text_[pos_]) {
+      case '{': object(pointer); break;
+      case '[': array(pointer); break;
+      case '"': string_token(); break;
+      default:
+        while (pos_ < text_.size() && std::string_view(",]} \t\r\n").find(text_[pos_]) == std::string_view::npos) {
+          ++pos_;
+        }
+    }
+  }
+
+  void object(const std::string& pointer) {
+    ++pos_;
+    std::unordered_set<std::string> seen;
+    for (skip_space(); pos_ < text_.size() && text_[pos_] != '}';) {
+      const std::size_t key_at = pos_;
+      const std::string key = nlohmann::json::parse(string_token()).get<std::string>();
+      skip_space();
+      ++pos_;  // ':'
+      skip_space();
+      const std::string child = pointer + "/" + json_locator::escape(key);
+      if (!seen.insert(key).second) duplicates_.push_back(child);
+      out_[child] = {key_at, pos_};
+      value(child);
+      skip_space();
+      if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
+      skip_space();
+    }
+    ++pos_;
+  }
+
+  void array(const std::string& pointer) {
+    ++pos_;
+    std::size_t index = 0;
+    for (skip_space(); pos_ < text_.size() && text_[pos_] != ']';) {
+      const std::string child = pointer + "/" + std::to_string(index++);
+      out_[child] = {pos_, pos_};
+      value(child);
+      skip_space();
+      if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
+      skip_space();
+    }
+    ++pos_;
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  std::unordered_map<std::string, json_locator::offsets_t>& out_;
+  std::vector<std::string>& duplicates_;
+};
+
+}  // namespace
+
+json_locator::json_locator(std::string_view text) : text_(text) {
+  line_starts_.push_back(0);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') line_starts_.push_back(i + 1);
+  }
+  scanner(text, offsets_, duplicates_).run();
+}
+
+std::string json_locator::escape(std::string_view key) {
+  std::string out;
+  for (const char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+text_position json_locator::position_of(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  text_position position;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++position.line;
+      line_start = i + 1;
+    }
+  }
+  for (std::size_t i = line_start; i < offset; ++i) {
+    // Continuation bytes of a UTF-8 sequence do not start a character.
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++position.column;
+  }
+  return position;
+}
+
+text_position json_locator::at(const std::string& pointer, bool want_key) const {
+  std::string p = pointer;
+  for (;;) {
+    if (const auto found = offsets_.find(p); found != offsets_.end()) {
+      const std::size_t offset = want_key ? found->second.key : found->second.value;
+      const auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - 1;
+      text_position position = position_of(std::string_view(text_).substr(*line), offset - *line);
+      position.line = static_cast<std::size_t>(line - line_starts_.begin()) + 1;
+      return position;
+    }
+    if (p.empty()) return {};
+    p.erase(p.rfind('/'));
+  }
+}
+
+text_position json_locator::value(const std::string& pointer) const {
+  return at(pointer, false);
+}
+
+text_position json_locator::key(const std::string& pointer) const {
+  return at(pointer, true);
+}
+
+}  // namespace raswarden::core

@@ -4,7 +4,9 @@
 add_library(raswarden_win32 STATIC
   src/win32/accounting_files.cpp
   src/win32/background_thread.cpp
+  src/win32/configuration_file.cpp
   src/win32/event_log.cpp
+  src/win32/registry.cpp
   src/win32/session_state_file.cpp
   src/win32/syslog_forwarder.cpp
   src/win32/system.cpp)

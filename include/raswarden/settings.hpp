@@ -25,6 +25,7 @@ struct forward_settings {
   std::string transport = "tcp";  // "tcp" (RFC 6587 octet counting) or "udp"
   std::string host;               // collector address or name
   std::uint16_t port = 514;
+  friend bool operator==(const forward_settings&, const forward_settings&) = default;
 };
 
 struct accounting_settings {
@@ -36,6 +37,7 @@ struct accounting_settings {
   failure_mode on_failure = failure_mode::continue_admitting;
   std::uint32_t queue_limit = 100000;  // records held in memory while the log cannot be written
   forward_settings forward;
+  friend bool operator==(const accounting_settings&, const accounting_settings&) = default;
 };
 
 struct event_log_settings {

@@ -4,12 +4,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <cwchar>
 #include <mutex>
 
 #include "dll/diagnostic_log.hpp"
 #include "raswarden/settings.hpp"
 #include "win32/accounting_files.hpp"
 #include "win32/background_thread.hpp"
+#include "win32/configuration_file.hpp"
 #include "win32/session_state_file.hpp"
 #include "win32/syslog_forwarder.hpp"
 #include "win32/system.hpp"
@@ -17,46 +19,24 @@
 namespace raswarden::dll {
 
 namespace {
-constexpr const wchar_t* config_variable = L"RASWARDEN_CONFIG";
-constexpr const wchar_t* default_config = L"%ProgramData%\\RasWarden\\raswarden.json";
 constexpr const wchar_t* default_log_directory = L"%ProgramData%\\RasWarden\\logs";
+constexpr const wchar_t* poll_variable = L"RASWARDEN_CONFIG_POLL_MS";  // tests shorten the 1 s check
+constexpr std::chrono::milliseconds default_poll{1000};
 
 HMODULE this_module = nullptr;
-}  // namespace
+std::atomic<bool> failure_answer{true};
 
-namespace {
-
-struct loaded_configuration {
-  std::wstring path;
-  core::settings settings;
-  std::vector<std::string> problems;
-  bool from_file = false;  // false: the defaults apply
-  bool rejected = false;   // the file exists but could not be used at all
-};
-
-// RASWARDEN_CONFIG for tests and diagnostics, else the fixed location. A missing file means the
-// defaults; a broken one means the defaults plus a report. Never fatal.
-loaded_configuration load_configuration() {
-  loaded_configuration loaded;
-  loaded.path = win32::environment_variable(config_variable);
-  const bool from_environment = !loaded.path.empty();
-  if (!from_environment) loaded.path = win32::expand_environment(default_config);
-  std::string text;
-  DWORD read_error = ERROR_SUCCESS;
-  if (win32::read_file(loaded.path, text, read_error)) {
-    auto parsed = core::parse_settings(text, win32::to_utf8(loaded.path));
-    loaded.settings = std::move(parsed.value);
-    loaded.problems = std::move(parsed.problems);
-    loaded.from_file = parsed.document_ok;
-    loaded.rejected = !parsed.document_ok;
-  } else if (from_environment || (read_error != ERROR_FILE_NOT_FOUND && read_error != ERROR_PATH_NOT_FOUND)) {
-    loaded.problems.push_back(fmt::format("cannot read the configuration {}: {}; using defaults",
-                                          win32::to_utf8(loaded.path), win32::describe_error(read_error)));
-    loaded.rejected = true;
-  }
-  return loaded;
+std::chrono::milliseconds configuration_poll_interval() {
+  const std::wstring text = win32::environment_variable(poll_variable);
+  const long value = text.empty() ? 0 : std::wcstol(text.c_str(), nullptr, 10);
+  return value >= 10 && value <= 60000 ? std::chrono::milliseconds(value) : default_poll;
 }
 
+std::string problem_list(const std::vector<std::string>& problems) {
+  std::string text;
+  for (const std::string& problem : problems) text += "\n  " + problem;
+  return text;
+}
 }  // namespace
 
 // Everything one Initialize..Terminate span owns, destroyed together when the last callback
@@ -64,7 +44,7 @@ loaded_configuration load_configuration() {
 class instance {
  public:
   explicit instance(std::string_view callback) {
-    const loaded_configuration config = load_configuration();
+    const win32::loaded_configuration config = win32::load_configuration(win32::locate_configuration());
     const core::accounting_settings& accounting = config.settings.accounting;
     const std::wstring default_directory = win32::expand_environment(default_log_directory);
     log_directory_ = accounting.directory.empty() ? default_directory
@@ -77,8 +57,14 @@ class instance {
                                 win32::to_utf8(log_directory_), diag_->open_error()));
     }
     diag_->set_event_log_rejections(config.settings.event_log.rejections);
-    for (const std::string& problem : config.problems) {
-      diag_->report(core::severity::warning, core::topic::configuration, "configuration: " + problem);
+    if (config.rejected) {
+      diag_->report(core::severity::error, core::topic::configuration,
+                    fmt::format("the configuration {} cannot be used ({} problem(s)); until it is fixed every "
+                                "decision answers policy.on_error ({}) and the accounting keys that are valid "
+                                "apply:{}",
+                                win32::to_utf8(config.location.path), config.problems.size(),
+                                config.settings.policy.accept_on_error ? "accept" : "reject",
+                                problem_list(config.problems)));
     }
 
     // What the previous run left open, and the store for this run's sessions.
@@ -108,15 +94,22 @@ class instance {
       sink = std::make_unique<win32::forwarding_sink>(
           std::move(sink), std::make_unique<win32::syslog_forwarder>(accounting.forward, identity, *diag_));
     }
-    engine_ =
-        std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_, store_.get());
+    engine_ = std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_,
+                                             store_.get());
+    apply(config, /*at_start=*/true);
     diag_->report(core::severity::info, core::topic::started,
                   fmt::format("RasWarden started by {} (module {}); accounting in {}", callback,
                               win32::to_utf8(win32::module_path(this_module)), win32::to_utf8(log_directory_)));
     engine_->start(callback);
-    engine_->record_configuration(callback, win32::to_utf8(config.path), config.from_file, config.rejected,
+    engine_->record_configuration(callback, win32::to_utf8(config.location.path), config.from_file, config.rejected,
                                   config.problems);
     engine_->recover(callback, previous);
+    // Changes to the file are noticed here and swapped in; callbacks never wait for a reload.
+    watched_ = config.location;
+    loaded_text_ = config.text;
+    seen_stamp_ = win32::stamp_of(watched_.path);
+    running_accounting_ = config.settings.accounting;
+    watcher_ = std::make_unique<win32::periodic_thread>(configuration_poll_interval(), [this] { check_for_changes(); });
     // Flushing, retries of held records and housekeeping happen here, never on RRAS's threads.
     flusher_ = std::make_unique<win32::periodic_thread>(std::chrono::milliseconds(accounting.flush_interval_ms),
                                                         [engine = engine_.get()] { engine->maintain(); });
@@ -131,6 +124,7 @@ class instance {
   instance& operator=(const instance&) = delete;
   // The flusher uses the engine, and the engine refers to the clock, the log and the store.
   ~instance() {
+    watcher_.reset();
     flusher_.reset();
     engine_.reset();
   }
@@ -139,18 +133,85 @@ class instance {
   [[nodiscard]] core::diagnostics& diagnostics() noexcept { return *diag_; }
 
  private:
+  // Puts a configuration's policy and address settings in force. An unusable file at start has
+  // nothing earlier to keep, so every decision answers its policy.on_error.
+  void apply(const win32::loaded_configuration& config, bool at_start) {
+    std::shared_ptr<const core::admission_policy> policy;
+    if (config.rejected && at_start) {
+      policy = std::make_shared<core::unusable_policy>(
+          config.settings.policy.accept_on_error,
+          fmt::format("the configuration {} cannot be used (see its config-rejected record)",
+                      win32::to_utf8(config.location.path)));
+      engine_->replace_policy(std::move(policy), core::ip_assignment_settings{});
+    } else {
+      engine_->replace_policy(std::make_shared<core::rule_policy>(config.settings.policy, clock_),
+                              config.settings.ip_assignment);
+    }
+    failure_answer.store(engine_->accept_on_internal_error(), std::memory_order_relaxed);
+  }
+
+  // From the watcher thread. A change is loaded once the file has stopped changing for one
+  // interval, so a file caught half-written by an editor is not reported as broken.
+  void check_for_changes() {
+    const win32::file_stamp stamp = win32::stamp_of(watched_.path);
+    if (stamp == seen_stamp_) {
+      if (!pending_) return;
+      pending_ = false;
+    } else {
+      seen_stamp_ = stamp;
+      pending_ = true;
+      return;
+    }
+    if (!stamp.exists) {
+      diag_->report(core::severity::warning, core::topic::configuration,
+                    fmt::format("the configuration {} was removed; the running configuration stays in force",
+                                win32::to_utf8(watched_.path)));
+      return;
+    }
+    win32::loaded_configuration config = win32::load_configuration(watched_);
+    if (config.text == loaded_text_ && !config.rejected) return;  // touched, not changed
+    const std::string path = win32::to_utf8(watched_.path);
+    if (config.rejected) {
+      engine_->record_configuration("configuration-reload", path, config.from_file, true, config.problems);
+      diag_->report(core::severity::error, core::topic::configuration,
+                    fmt::format("the changed configuration {} was not applied ({} problem(s)); the running "
+                                "configuration stays in force:{}",
+                                path, config.problems.size(), problem_list(config.problems)));
+      return;
+    }
+    apply(config, /*at_start=*/false);
+    loaded_text_ = std::move(config.text);
+    diag_->set_event_log_rejections(config.settings.event_log.rejections);
+    engine_->record_configuration("configuration-reload", path, true, false, config.problems);
+    diag_->report(core::severity::info, core::topic::configuration,
+                  fmt::format("the configuration {} was reloaded: {} rule(s), policy.mode {}", path,
+                              config.settings.policy.rules.size(),
+                              config.settings.policy.mode == core::policy_mode::audit ? "audit" : "enforce"));
+    if (!(config.settings.accounting == running_accounting_)) {
+      diag_->report(core::severity::warning, core::topic::configuration,
+                    "the accounting settings changed; they take effect when the Routing and Remote Access service "
+                    "restarts");
+    }
+  }
+
   core::system_clock clock_;
   std::wstring log_directory_;
   std::unique_ptr<diagnostic_log> diag_;
   std::unique_ptr<win32::session_state_file> store_;
   std::shared_ptr<core::engine> engine_;
   std::unique_ptr<win32::periodic_thread> flusher_;
+  // Used only by the watcher thread (and the constructor, before it starts).
+  win32::configuration_location watched_;
+  std::string loaded_text_;
+  win32::file_stamp seen_stamp_;
+  bool pending_ = false;
+  core::accounting_settings running_accounting_;
+  std::unique_ptr<win32::periodic_thread> watcher_;
 };
 
 namespace {
 std::mutex instance_mutex;
 std::shared_ptr<instance> running;  // guarded by instance_mutex
-std::atomic<bool> failure_answer{true};
 
 std::shared_ptr<instance> current_instance() {
   const std::lock_guard lock(instance_mutex);
@@ -170,7 +231,6 @@ std::shared_ptr<core::engine> engine_for(std::string_view callback) {
                       callback));
     }
     active = running;
-    failure_answer.store(active->engine().accept_on_internal_error(), std::memory_order_relaxed);
   }
   // Aliasing constructor: the caller holds the whole instance alive through its engine.
   return std::shared_ptr<core::engine>(active, &active->engine());
@@ -190,8 +250,6 @@ void start(std::string_view callback) {
     previous.reset();
   }
   auto fresh = std::make_shared<instance>(callback);
-  // Set once per instance, not on every callback: all RRAS threads read it, none need write it.
-  failure_answer.store(fresh->engine().accept_on_internal_error(), std::memory_order_relaxed);
   const std::lock_guard lock(instance_mutex);
   running = std::move(fresh);
 }

@@ -1,0 +1,72 @@
+#include "win32/configuration_file.hpp"
+
+#include <fmt/format.h>
+
+#include "win32/registry.hpp"
+#include "win32/system.hpp"
+
+namespace raswarden::win32 {
+
+namespace {
+constexpr const wchar_t* default_configuration = L"%ProgramData%\\RasWarden\\raswarden.json";
+}
+
+const char* describe(configuration_origin origin) noexcept {
+  switch (origin) {
+    case configuration_origin::environment: return "the RASWARDEN_CONFIG environment variable";
+    case configuration_origin::registry: return "HKLM\\SOFTWARE\\RasWarden ConfigPath";
+    case configuration_origin::default_location: return "the default location";
+  }
+  return "unknown";
+}
+
+configuration_location locate_configuration() {
+  configuration_location location;
+  location.path = environment_variable(configuration_variable);
+  if (!location.path.empty()) {
+    location.origin = configuration_origin::environment;
+    return location;
+  }
+  std::wstring from_registry;
+  if (read_machine_string(configuration_key, configuration_value, from_registry, location.registry_problem) ==
+      registry_read::ok) {
+    location.path = std::move(from_registry);
+    location.origin = configuration_origin::registry;
+    return location;
+  }
+  if (!location.registry_problem.empty()) location.registry_problem += "; the default location is used instead";
+  location.path = expand_environment(default_configuration);
+  location.origin = configuration_origin::default_location;
+  return location;
+}
+
+loaded_configuration load_configuration(const configuration_location& location) {
+  loaded_configuration loaded;
+  loaded.location = location;
+  if (!location.registry_problem.empty()) loaded.problems.push_back(location.registry_problem);
+  DWORD read_error = ERROR_SUCCESS;
+  if (read_file(location.path, loaded.text, read_error)) {
+    auto parsed = core::parse_settings(loaded.text, to_utf8(location.path));
+    loaded.settings = std::move(parsed.value);
+    loaded.problems.insert(loaded.problems.end(), parsed.problems.begin(), parsed.problems.end());
+    loaded.from_file = parsed.document_ok;
+    loaded.rejected = !parsed.usable();
+  } else if (location.origin != configuration_origin::default_location ||
+             (read_error != ERROR_FILE_NOT_FOUND && read_error != ERROR_PATH_NOT_FOUND)) {
+    loaded.problems.push_back(fmt::format("cannot read the configuration {} (named by {}): {}",
+                                          to_utf8(location.path), describe(location.origin),
+                                          describe_error(read_error)));
+    loaded.rejected = true;
+  }
+  return loaded;
+}
+
+file_stamp stamp_of(const std::wstring& path) {
+  WIN32_FILE_ATTRIBUTE_DATA data{};
+  if (::GetFileAttributesExW(path.c_str(), GetFileExInfoStandard, &data) == FALSE) return {};
+  return file_stamp{true,
+                    (std::uint64_t{data.ftLastWriteTime.dwHighDateTime} << 32) | data.ftLastWriteTime.dwLowDateTime,
+                    (std::uint64_t{data.nFileSizeHigh} << 32) | data.nFileSizeLow};
+}
+
+}  // namespace raswarden::win32

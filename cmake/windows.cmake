@@ -68,4 +68,11 @@ if(NOT RASWARDEN_DLL_ONLY)
   target_link_libraries(rrashost PRIVATE raswarden_host)
   target_link_options(rrashost PRIVATE -municode)
   raswarden_set_warnings(rrashost)
+
+  # The administrator's CLI: raswarden.exe beside raswarden.dll.
+  add_executable(raswarden_cli src/tools/raswarden/main.cpp)
+  set_target_properties(raswarden_cli PROPERTIES OUTPUT_NAME raswarden)
+  target_link_libraries(raswarden_cli PRIVATE raswarden_win32)
+  target_link_options(raswarden_cli PRIVATE -municode)
+  raswarden_set_warnings(raswarden_cli)
 endif()

@@ -142,6 +142,9 @@ struct rule_policy::subject {
   moment local;
   moment utc;
   bool address_callback = false;  // only the user and the port are known
+  // The tunnel is not known yet (a PPP-based connection before its first link): a rule naming
+  // tunnels that accepts matches provisionally, one that rejects is left for the link to decide.
+  bool tunnel_pending = false;
 };
 
 rule_policy::rule_policy(policy_settings settings, const clock& time) : settings_(std::move(settings)), clock_(time) {
@@ -162,7 +165,13 @@ bool rule_policy::matches(const policy_rule& rule, const subject& s) {
     return false;
   }
   if (!m.interface_types.empty() && (!s.if_type || !contains(m.interface_types, *s.if_type))) return false;
-  if (!m.tunnels.empty() && !contains(m.tunnels, s.tunnel)) return false;
+  if (!m.tunnels.empty()) {
+    if (s.tunnel_pending) {
+      if (!rule.accept) return false;
+    } else if (!contains(m.tunnels, s.tunnel)) {
+      return false;
+    }
+  }
   if (!m.remote_endpoints.empty() &&
       (!s.endpoint || std::none_of(m.remote_endpoints.begin(), m.remote_endpoints.end(),
                                    [&](const address_range& r) { return r.contains(*s.endpoint); }))) {
@@ -195,6 +204,7 @@ rule_policy::subject rule_policy::subject_of(const connection_info& connection, 
   s.if_type = connection.if_type;
   s.tunnel = tunnel;
   if (!connection.remote_endpoint.empty()) s.endpoint = parse_ip_address(connection.remote_endpoint);
+  s.tunnel_pending = tunnel == tunnel_kind::unknown;
   set_time(s);
   return s;
 }
@@ -236,16 +246,23 @@ decision rule_policy::decide_link(const link_info& link, const connection_info* 
                            fmt::format("the connection already has {} live link(s); the limit is {}",
                                        counts.connection_links, limit)});
   }
-  // A PPP-based tunnel is known only now, from the link's device: rules that name tunnels get
-  // their say here.
+  // A PPP-based tunnel is known only now, from the link's device: the rules decide again with it,
+  // and a reject here refuses the link (and so the connection).
   if (rules_name_tunnels_ && connection != nullptr && !connection->tunnel) {
-    const subject s = subject_of(*connection, tunnel_from_device(link.device_type, link.device));
-    if (s.tunnel != tunnel_kind::unknown) {
+    const tunnel_kind tunnel = tunnel_from_device(link.device_type, link.device);
+    if (tunnel != tunnel_kind::unknown) {
+      const subject s = subject_of(*connection, tunnel);
       const policy_rule* rule = first_match(s);
       if (rule != nullptr && !rule->accept) {
         return finish(decision{false, rule->name,
                                fmt::format("matched rule \"{}\", which rejects, once the link showed the tunnel ({})",
-                                           rule->name, to_string(s.tunnel))});
+                                           rule->name, to_string(tunnel))});
+      }
+      if (rule == nullptr && !settings_.default_accept) {
+        return finish(decision{false, "default",
+                               fmt::format("no rule matched once the link showed the tunnel ({}) and policy.default is "
+                                           "\"reject\"",
+                                           to_string(tunnel))});
       }
     }
   }

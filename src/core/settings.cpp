@@ -409,15 +409,20 @@ std::optional<std::uint64_t> parse_interface_id(std::string_view text) {
   return value;
 }
 
-void read_pool(const object_reader& pools, const std::string& pointer, const json& value, ipv4_pool& out) {
+// True when the pool's addresses were read (so it can be compared with the other pools).
+bool read_pool(const object_reader& pools, const std::string& pointer, const json& value, ipv4_pool& out) {
   if (!value.is_object()) {
     pools.problems().at_value(pointer, fmt::format("expected a pool object, found {}", value.type_name()));
-    return;
+    return false;
   }
   const object_reader r(value, pointer, pools.problems());
   r.require({"name"});
-  if (!value.contains("range") && !(value.contains("first") && value.contains("last"))) {
+  bool addresses_read = true;
+  const bool has_range = value.contains("range");
+  const bool has_bounds = value.contains("first") || value.contains("last");
+  if (has_range == has_bounds || (has_bounds && !(value.contains("first") && value.contains("last")))) {
     r.problems().at_value(pointer, "expected either \"range\" (CIDR) or both \"first\" and \"last\"");
+    addresses_read = false;
   }
   const auto read_address = [&](const std::string& k, const json& v, std::uint32_t& into) {
     const auto number = v.is_string() ? parse_ipv4_number(v.get<std::string>()) : std::nullopt;
@@ -425,6 +430,7 @@ void read_pool(const object_reader& pools, const std::string& pointer, const jso
       into = *number;
     } else {
       r.problem(k, fmt::format("expected an IPv4 address such as \"10.0.0.1\", found {}", found(v)));
+      addresses_read = false;
     }
   };
   r.each({
@@ -438,16 +444,22 @@ void read_pool(const object_reader& pools, const std::string& pointer, const jso
            r.problem(k, fmt::format("expected an IPv4 CIDR range of at least 4 addresses such as \"10.0.0.0/24\", "
                                     "found {}{}",
                                     found(v), parsed.error.empty() ? "" : " (" + parsed.error + ")"));
+           addresses_read = false;
            return;
          }
          // The network and broadcast addresses are never handed out.
-         const std::uint32_t network = ipv4_to_number(parsed.range->network);
-         const std::uint32_t size = 1U << (32 - parsed.range->prefix_length);
-         out.first = network + 1;
-         out.last = network + size - 2;
+         const std::uint64_t network = ipv4_to_number(parsed.range->network);
+         const std::uint64_t size = std::uint64_t{1} << (32 - parsed.range->prefix_length);
+         out.first = static_cast<std::uint32_t>(network + 1);
+         out.last = static_cast<std::uint32_t>(network + size - 2);
        }},
   });
-  if (out.first > out.last) r.problems().at_value(pointer, "\"first\" comes after \"last\"");
+  if (!addresses_read) return false;
+  if (out.first > out.last) {
+    r.problems().at_value(pointer, "\"first\" comes after \"last\"");
+    return false;
+  }
+  return true;
 }
 
 void read_ip_assignment(const object_reader& parent, const std::string& key, const json& value,
@@ -460,12 +472,19 @@ void read_ip_assignment(const object_reader& parent, const std::string& key, con
        [&](const std::string& k, const json& v) {
          if (!r.require_object(k, v)) return;
          std::map<std::uint32_t, std::string> owners;
+         std::map<std::string, std::string> users;  // lower-case user -> as first written
          for (const auto& [user, address] : v.items()) {
            const std::string pointer = r.child(k) + "/" + json_locator::escape(user);
            const auto number = address.is_string() ? parse_ipv4_number(address.get<std::string>()) : std::nullopt;
            if (!number) {
              r.problems().at_value(pointer, fmt::format("expected an IPv4 address such as \"10.0.0.1\", found {}",
                                                         found(address)));
+             continue;
+           }
+           if (const auto [first, inserted] = users.emplace(ascii_lower(user), user); !inserted) {
+             r.problems().at_key(pointer, fmt::format("\"{}\" already has a static address (as \"{}\"; user "
+                                                      "names are not case-sensitive)",
+                                                      user, first->second));
              continue;
            }
            if (const auto [owner, inserted] = owners.emplace(*number, user); !inserted) {
@@ -479,19 +498,21 @@ void read_ip_assignment(const object_reader& parent, const std::string& key, con
       {"pools",
        [&](const std::string& k, const json& v) {
          std::vector<std::string> pointers;
+         std::vector<bool> readable_pools;  // a pool whose addresses are wrong overlaps nothing
          r.each_element(k, v, "pool objects", [&](const std::string& pointer, const json& element) {
            ipv4_pool pool;
-           read_pool(r, pointer, element, pool);
+           const bool readable = read_pool(r, pointer, element, pool);
            for (std::size_t i = 0; i < out.pools.size(); ++i) {
              const ipv4_pool& other = out.pools[i];
              if (!pool.name.empty() && ascii_lower(pool.name) == ascii_lower(other.name)) {
                r.problems().at_value(pointer + "/name",
                                      fmt::format("the pool name \"{}\" is already used by {}", pool.name, pointers[i]));
-             } else if (pool.first <= other.last && other.first <= pool.last) {
+             } else if (readable && readable_pools[i] && pool.first <= other.last && other.first <= pool.last) {
                r.problems().at_value(pointer, fmt::format("overlaps the pool \"{}\" ({})", other.name, pointers[i]));
              }
            }
            pointers.push_back(pointer);
+           readable_pools.push_back(readable);
            out.pools.push_back(std::move(pool));
          });
        }},

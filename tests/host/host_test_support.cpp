@@ -37,8 +37,12 @@ win32::unique_hfile inheritable_file(const std::wstring& path) {
 }  // namespace
 
 process_result run_rrashost(const std::vector<std::wstring>& arguments) {
+  return run_program(L"rrashost.exe", arguments);
+}
+
+process_result run_program(std::wstring_view program, const std::vector<std::wstring>& arguments) {
   process_result result;
-  const temp_directory folder("rrashost-output");
+  const temp_directory folder("program-output");
   const std::wstring out_path = folder.path() + L"\\stdout.txt";
   const std::wstring err_path = folder.path() + L"\\stderr.txt";
   {
@@ -48,7 +52,7 @@ process_result run_rrashost(const std::vector<std::wstring>& arguments) {
       ADD_FAILURE() << "cannot create the output files in " << win32::to_utf8(folder.path());
       return result;
     }
-    std::wstring command = quoted(beside_tests(L"rrashost.exe"));
+    std::wstring command = quoted(beside_tests(program));
     for (const auto& argument : arguments) command += L" " + quoted(argument);
     STARTUPINFOW startup{};
     startup.cb = sizeof(startup);

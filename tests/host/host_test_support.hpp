@@ -29,7 +29,9 @@ struct process_result {
   std::string err;  // and to stderr
   [[nodiscard]] std::string all() const { return out + err; }
 };
-// Runs rrashost.exe with these arguments (each quoted), waiting up to two minutes.
+// Runs a program built beside the tests (e.g. L"raswarden.exe") with these arguments (each
+// quoted), waiting up to two minutes.
+[[nodiscard]] process_result run_program(std::wstring_view program, const std::vector<std::wstring>& arguments);
 [[nodiscard]] process_result run_rrashost(const std::vector<std::wstring>& arguments);
 
 // A new, empty folder under %TEMP%, unique per process and call. Removed when the guard goes,

@@ -1,0 +1,76 @@
+// raswarden: the administrator's command line for RasWarden.
+//   raswarden check-config [FILE]   validate a configuration file and summarise what it does
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "raswarden/policy.hpp"
+#include "raswarden/settings.hpp"
+#include "win32/configuration_file.hpp"
+#include "win32/system.hpp"
+
+namespace {
+
+using namespace raswarden;
+
+constexpr const char* usage_text =
+    "usage: raswarden <command> [arguments]\n"
+    "\n"
+    "Commands:\n"
+    "  check-config [FILE]  check a configuration file; without FILE, the one the DLL reads\n"
+    "                       (RASWARDEN_CONFIG, else HKLM\\SOFTWARE\\RasWarden ConfigPath, else\n"
+    "                       %ProgramData%\\RasWarden\\raswarden.json). Prints every problem as\n"
+    "                       file:line:column: /json/path: message, or a summary of the policy.\n"
+    "\n"
+    "Exit codes: 0 success; 1 the configuration has problems; 2 bad usage.\n";
+
+int usage_error(const std::string& message) {
+  fmt::print(stderr, "raswarden: {}\n\n{}", message, usage_text);
+  return 2;
+}
+
+int check_config(const std::vector<std::wstring>& arguments) {
+  if (arguments.size() > 1) return usage_error("check-config takes at most one FILE");
+  win32::configuration_location location;
+  if (arguments.empty()) {
+    location = win32::locate_configuration();
+  } else {
+    location.path = arguments[0];
+    location.origin = win32::configuration_origin::environment;  // named explicitly: must exist
+  }
+  const win32::loaded_configuration loaded = win32::load_configuration(location);
+  const std::string path = win32::to_utf8(location.path);
+  if (loaded.rejected) {
+    for (const std::string& problem : loaded.problems) fmt::print(stderr, "{}\n", problem);
+    fmt::print(stderr, "{}: {} problem(s); RasWarden would not use this file\n", path, loaded.problems.size());
+    return 1;
+  }
+  if (!loaded.from_file) {
+    fmt::print("{}: no file (looked at {}); the defaults apply\n", path, win32::describe(location.origin));
+  } else {
+    fmt::print("{}: OK\n", path);
+  }
+  fmt::print("{}", core::describe(loaded.settings));
+  return 0;
+}
+
+}  // namespace
+
+int wmain(int argc, wchar_t** argv) {
+  try {
+    if (argc < 2) return usage_error("no command");
+    const std::wstring command = argv[1];
+    const std::vector<std::wstring> arguments(argv + 2, argv + argc);
+    if (command == L"check-config") return check_config(arguments);
+    if (command == L"--help" || command == L"-h" || command == L"help") {
+      fmt::print("{}", usage_text);
+      return 0;
+    }
+    return usage_error(fmt::format("unknown command \"{}\"", win32::to_utf8(command)));
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "raswarden: {}\n", e.what());
+    return 1;
+  }
+}

@@ -134,10 +134,11 @@ std::vector<nlohmann::json> read_json_lines(const std::wstring& path) {
   return lines;
 }
 
-raswarden_config::raswarden_config() : folder_("raswarden") {
+raswarden_config::raswarden_config(nlohmann::json settings) : folder_("raswarden") {
   const std::wstring config = folder_.path() + L"\\raswarden.json";
-  write_text_file(
-      config, "{\"schema\":1,\"accounting\":{\"directory\":" + nlohmann::json(win32::to_utf8(logs())).dump() + "}}");
+  settings["schema"] = 1;
+  settings["accounting"]["directory"] = win32::to_utf8(logs());
+  write_text_file(config, settings.dump());
   ::SetEnvironmentVariableW(L"RASWARDEN_CONFIG", config.c_str());
 }
 

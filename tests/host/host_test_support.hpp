@@ -55,9 +55,10 @@ void write_text_file(const std::wstring& path, std::string_view text);
 
 // Points RASWARDEN_CONFIG (this process and its children) at a configuration that sends
 // raswarden.dll's accounting records and log to a temporary folder; unset again at the end.
+// `settings` adds the rest of a configuration (policy, ip_assignment, ...).
 class raswarden_config {
  public:
-  raswarden_config();
+  explicit raswarden_config(nlohmann::json settings = nlohmann::json::object());
   ~raswarden_config();
   raswarden_config(const raswarden_config&) = delete;
   raswarden_config& operator=(const raswarden_config&) = delete;

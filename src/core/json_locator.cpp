@@ -16,6 +16,9 @@ class scanner {
       : text_(text), out_(out), duplicates_(duplicates) {}
 
   void run() {
+    // A UTF-8 byte order mark (Notepad writes one; the JSON parser skips it) comes before the
+    // document.
+    if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
     skip_space();
     out_[""] = {pos_, pos_};
     value("");
@@ -124,6 +127,8 @@ text_position json_locator::position_of(std::string_view text, std::size_t offse
       line_start = i + 1;
     }
   }
+  // A byte order mark is no character an editor shows.
+  if (line_start == 0 && offset >= 3 && text.starts_with("\xEF\xBB\xBF")) line_start = 3;
   for (std::size_t i = line_start; i < offset; ++i) {
     // Continuation bytes of a UTF-8 sequence do not start a character.
     if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++position.column;

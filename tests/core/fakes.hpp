@@ -23,6 +23,13 @@ class fake_clock final : public clock {
 
   [[nodiscard]] std::int64_t now_unix_ms() const override { return unix_ms_.fetch_add(tick_ms_); }
   [[nodiscard]] std::uint64_t steady_ns() const override { return steady_ns_.load(); }
+  // The server's time zone, for login-hour rules in local time (0, UTC, unless set).
+  [[nodiscard]] std::int32_t utc_offset_minutes(std::int64_t /*unix_ms*/) const override {
+    return utc_offset_minutes_.load();
+  }
+  void set_utc_offset_minutes(std::int32_t minutes) { utc_offset_minutes_ = minutes; }
+  // Moves the wall clock to an instant (the steady clock is left alone).
+  void set_unix_ms(std::int64_t unix_ms) { unix_ms_ = unix_ms; }
 
   void advance_ms(std::int64_t ms) {
     unix_ms_ += ms;
@@ -33,6 +40,7 @@ class fake_clock final : public clock {
   mutable std::atomic<std::int64_t> unix_ms_;
   std::int64_t tick_ms_;
   std::atomic<std::uint64_t> steady_ns_{5000000000000ULL};
+  std::atomic<std::int32_t> utc_offset_minutes_{0};
 };
 
 class recording_diagnostics final : public diagnostics {

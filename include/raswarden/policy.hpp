@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "raswarden/platform.hpp"
 #include "raswarden/settings.hpp"
@@ -91,6 +92,9 @@ class rule_policy final : public admission_policy {
  public:
   // `time` must outlive the policy (it tells the day and hour rules are matched against).
   rule_policy(policy_settings settings, const clock& time);
+  ~rule_policy() override;
+  rule_policy(const rule_policy&) = delete;
+  rule_policy& operator=(const rule_policy&) = delete;
 
   [[nodiscard]] decision decide_connection(const connection_info& connection,
                                            const registry_counts& counts) const override;
@@ -111,12 +115,14 @@ class rule_policy final : public admission_policy {
   struct subject;  // what one decision matches rules against
   void set_time(subject& s) const;
   [[nodiscard]] subject subject_of(const connection_info& connection, tunnel_kind tunnel) const;
-  [[nodiscard]] static bool matches(const policy_rule& rule, const subject& who);
+  struct compiled_rule;
+  [[nodiscard]] static bool matches(const compiled_rule& rule, const subject& who);
   [[nodiscard]] const policy_rule* first_match(const subject& who) const;
   [[nodiscard]] decision finish(decision verdict) const;
 
   policy_settings settings_;
   const clock& clock_;
+  std::vector<compiled_rule> compiled_;  // settings_.rules, prepared; same order
   bool rules_name_tunnels_ = false;
 };
 

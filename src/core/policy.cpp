@@ -59,24 +59,38 @@ decision accepted_by_default() {
   return decision{true, "default", "no policy configured: accept all", true};
 }
 
+// A glob prepared once per policy: most patterns are plain names, compared without the matcher.
+struct prepared_glob {
+  std::string pattern;
+  bool literal = true;
+  bool any = false;  // "*"
+
+  explicit prepared_glob(std::string_view text)
+      : pattern(text), literal(text.find_first_of("*?") == std::string_view::npos), any(text == "*") {}
+  [[nodiscard]] bool matches(std::string_view text) const noexcept {
+    return any || (literal ? pattern == text : glob_match(pattern, text));
+  }
+};
+
 // A user pattern with a domain part ("corp\a*", "a*@corp.*") matches both parts; without one, the
 // account alone.
-bool user_pattern_matches(const std::string& pattern, const user_identity& who) {
-  if (const std::size_t slash = pattern.find('\\'); slash != std::string::npos) {
-    return glob_match(std::string_view(pattern).substr(0, slash), who.domain) &&
-           glob_match(std::string_view(pattern).substr(slash + 1), who.account);
-  }
-  if (const std::size_t at = pattern.rfind('@'); at != std::string::npos) {
-    return glob_match(std::string_view(pattern).substr(0, at), who.account) &&
-           glob_match(std::string_view(pattern).substr(at + 1), who.domain);
-  }
-  return glob_match(pattern, who.account);
-}
+struct user_pattern {
+  prepared_glob account;
+  std::optional<prepared_glob> domain;
 
-template <typename T>
-bool contains(const std::vector<T>& values, const T& value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
+  static user_pattern from(std::string_view pattern) {
+    if (const std::size_t slash = pattern.find('\\'); slash != std::string_view::npos) {
+      return {prepared_glob(pattern.substr(slash + 1)), prepared_glob(pattern.substr(0, slash))};
+    }
+    if (const std::size_t at = pattern.rfind('@'); at != std::string_view::npos) {
+      return {prepared_glob(pattern.substr(0, at)), prepared_glob(pattern.substr(at + 1))};
+    }
+    return {prepared_glob(pattern), std::nullopt};
+  }
+  [[nodiscard]] bool matches(const user_identity& who) const noexcept {
+    return account.matches(who.account) && (!domain || domain->matches(who.domain));
+  }
+};
 
 // Day of week (0 = Monday) and minute of day of a moment, in the zone a rule names.
 struct moment {
@@ -147,42 +161,64 @@ struct rule_policy::subject {
   bool tunnel_pending = false;
 };
 
+// A rule in the form decisions test fastest: sets as bit masks, globs prepared.
+struct rule_policy::compiled_rule {
+  const policy_rule* rule = nullptr;
+  std::uint32_t interface_types = 0;  // bit per interface_type; 0 = any
+  std::uint32_t tunnels = 0;          // bit per tunnel_kind; 0 = any
+  std::vector<user_pattern> users;
+  std::vector<prepared_glob> domains;
+};
+
 rule_policy::rule_policy(policy_settings settings, const clock& time) : settings_(std::move(settings)), clock_(time) {
-  rules_name_tunnels_ = std::any_of(settings_.rules.begin(), settings_.rules.end(),
-                                    [](const policy_rule& r) { return !r.match.tunnels.empty(); });
+  compiled_.reserve(settings_.rules.size());
+  for (const policy_rule& rule : settings_.rules) {
+    compiled_rule c;
+    c.rule = &rule;
+    for (const interface_type type : rule.match.interface_types) c.interface_types |= 1U << static_cast<unsigned>(type);
+    for (const tunnel_kind tunnel : rule.match.tunnels) c.tunnels |= 1U << static_cast<unsigned>(tunnel);
+    for (const std::string& user : rule.match.users) c.users.push_back(user_pattern::from(user));
+    for (const std::string& domain : rule.match.domains) c.domains.emplace_back(domain);
+    rules_name_tunnels_ = rules_name_tunnels_ || c.tunnels != 0;
+    compiled_.push_back(std::move(c));
+  }
 }
 
-bool rule_policy::matches(const policy_rule& rule, const subject& s) {
-  const rule_match& m = rule.match;
+rule_policy::~rule_policy() = default;
+
+// Cheap tests first (masks, time), text last; every test must pass, so the order changes nothing
+// but the cost.
+bool rule_policy::matches(const compiled_rule& c, const subject& s) {
+  const rule_match& m = c.rule->match;
   // An address callback knows no interface type or endpoint: rules that need them do not apply.
-  if (s.address_callback && (!m.interface_types.empty() || !m.remote_endpoints.empty())) return false;
-  if (!m.users.empty() &&
-      std::none_of(m.users.begin(), m.users.end(), [&](const std::string& p) { return user_pattern_matches(p, s.who); })) {
+  if (s.address_callback && (c.interface_types != 0 || !m.remote_endpoints.empty())) return false;
+  if (c.interface_types != 0 && (!s.if_type || (c.interface_types & (1U << static_cast<unsigned>(*s.if_type))) == 0)) {
     return false;
   }
-  if (!m.domains.empty() &&
-      std::none_of(m.domains.begin(), m.domains.end(), [&](const std::string& p) { return glob_match(p, s.who.domain); })) {
-    return false;
-  }
-  if (!m.interface_types.empty() && (!s.if_type || !contains(m.interface_types, *s.if_type))) return false;
-  if (!m.tunnels.empty()) {
+  if (c.tunnels != 0) {
     if (s.tunnel_pending) {
-      if (!rule.accept) return false;
-    } else if (!contains(m.tunnels, s.tunnel)) {
+      if (!c.rule->accept) return false;
+    } else if ((c.tunnels & (1U << static_cast<unsigned>(s.tunnel))) == 0) {
       return false;
     }
   }
+  if ((m.days != 0 || !m.hours.empty()) && !in_hours(m, m.utc ? s.utc : s.local)) return false;
   if (!m.remote_endpoints.empty() &&
       (!s.endpoint || std::none_of(m.remote_endpoints.begin(), m.remote_endpoints.end(),
                                    [&](const address_range& r) { return r.contains(*s.endpoint); }))) {
     return false;
   }
-  return (m.days == 0 && m.hours.empty()) || in_hours(m, m.utc ? s.utc : s.local);
+  if (!c.domains.empty() &&
+      std::none_of(c.domains.begin(), c.domains.end(), [&](const prepared_glob& g) { return g.matches(s.who.domain); })) {
+    return false;
+  }
+  return c.users.empty() ||
+         std::any_of(c.users.begin(), c.users.end(), [&](const user_pattern& p) { return p.matches(s.who); });
 }
 
 const policy_rule* rule_policy::first_match(const subject& s) const {
-  for (const policy_rule& rule : settings_.rules) {
-    if (matches(rule, s)) return &rule;
+  for (const compiled_rule& c : compiled_) {
+    if (matches(c, s)) return c.rule;
   }
   return nullptr;
 }
@@ -296,8 +332,8 @@ std::string rule_policy::pool_for(const address_request& request) const {
   s.tunnel = tunnel_from_device({}, request.port_name);
   s.address_callback = true;
   set_time(s);
-  for (const policy_rule& rule : settings_.rules) {
-    if (!rule.pool.empty() && rule.accept && matches(rule, s)) return rule.pool;
+  for (const compiled_rule& c : compiled_) {
+    if (!c.rule->pool.empty() && c.rule->accept && matches(c, s)) return c.rule->pool;
   }
   return {};
 }

@@ -103,8 +103,9 @@ class rule_policy final : public admission_policy {
   [[nodiscard]] decision decide_link(const link_info& link, const connection_info* connection,
                                      const registry_counts& counts) const override;
   [[nodiscard]] decision decide_reauthentication(const connection_info& connection) const override;
-  // The pool of the first accepting rule that names one and matches what an address callback
-  // knows (user, and the tunnel its port name tells); rules that need more are skipped.
+  // The pool named by the first rule that matches what an address callback knows (the user, and
+  // the tunnel when the port name tells it; rules that also need the interface type or endpoint
+  // are passed over). "" (the default pool) when that rule names none, rejects, or none matches.
   [[nodiscard]] std::string pool_for(const address_request& request) const override;
   [[nodiscard]] bool accept_on_error() const noexcept override { return settings_.accept_on_error; }
   [[nodiscard]] bool audit() const noexcept override { return settings_.mode == policy_mode::audit; }

@@ -332,10 +332,9 @@ std::string rule_policy::pool_for(const address_request& request) const {
   s.tunnel = tunnel_from_device({}, request.port_name);
   s.address_callback = true;
   set_time(s);
-  for (const compiled_rule& c : compiled_) {
-    if (!c.rule->pool.empty() && c.rule->accept && matches(c, s)) return c.rule->pool;
-  }
-  return {};
+  // First match, as for a connection: the rule that will admit the user chooses the pool.
+  const policy_rule* rule = first_match(s);
+  return rule != nullptr && rule->accept ? rule->pool : std::string();
 }
 
 }  // namespace raswarden::core

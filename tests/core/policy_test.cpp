@@ -731,7 +731,7 @@ class PoolFor : public RulePolicy {
   }
 };
 
-TEST_F(PoolFor, FirstAcceptingRuleThatNamesAPoolAndMatchesTheUser) {
+TEST_F(PoolFor, TheFirstMatchingRuleChoosesThePool) {
   const auto parsed = parse_settings(R"({
       "policy": {"rules": [
         {"name": "banned", "action": "reject", "pool": "guests", "match": {"users": ["banned"]}},
@@ -751,8 +751,8 @@ TEST_F(PoolFor, FirstAcceptingRuleThatNamesAPoolAndMatchesTheUser) {
   EXPECT_EQ(pool(p, "CORP\\bob"), "corp");
   EXPECT_EQ(pool(p, "bob@corp"), "corp");
   EXPECT_EQ(pool(p, "bob"), "general") << "an address callback tells no logon domain";
-  EXPECT_EQ(pool(p, "banned"), "general") << "rejecting rules choose no pool";
-  EXPECT_EQ(pool(p, "s-ann"), "general") << "rules without a pool are passed over";
+  EXPECT_EQ(pool(p, "banned"), "") << "a rejecting rule chooses no pool";
+  EXPECT_EQ(pool(p, "s-ann"), "") << "the rule that admits s-ann names no pool: the default one";
 }
 
 TEST_F(PoolFor, RulesThatNeedWhatAnAddressCallbackDoesNotKnowAreSkipped) {

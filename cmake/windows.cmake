@@ -70,9 +70,10 @@ if(NOT RASWARDEN_DLL_ONLY)
   raswarden_set_warnings(rrashost)
 
   # The administrator's CLI: raswarden.exe beside raswarden.dll.
-  add_executable(raswarden_cli src/tools/raswarden/main.cpp)
+  add_executable(raswarden_cli src/tools/raswarden/main.cpp src/tools/raswarden/registration.cpp)
   set_target_properties(raswarden_cli PROPERTIES OUTPUT_NAME raswarden)
-  target_link_libraries(raswarden_cli PRIVATE raswarden_win32)
+  target_include_directories(raswarden_cli PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(raswarden_cli PRIVATE raswarden_win32 raswarden_common raswarden::json)
   target_link_options(raswarden_cli PRIVATE -municode)
   raswarden_set_warnings(raswarden_cli)
 endif()

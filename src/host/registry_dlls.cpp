@@ -8,7 +8,7 @@ namespace raswarden::host {
 
 std::optional<common::dll_path_list> read_registered_dlls(std::string& error) {
   std::wstring value;
-  switch (win32::read_machine_string(admin_dll_key, L"DLLPath", value, error)) {
+  switch (win32::read_machine_string(admin_dll_key, L"DLLPath", value, error, win32::expansion::always)) {
     case win32::registry_read::missing: return common::dll_path_list{};
     case win32::registry_read::failed:
       if (error.find("registry type") != std::string::npos) {

@@ -21,7 +21,8 @@ const char* registry_type_name(DWORD type) noexcept {
   }
 }
 
-registry_read read_machine_string(const wchar_t* key, const wchar_t* value, std::wstring& out, std::string& error) {
+registry_read read_machine_string(const wchar_t* key, const wchar_t* value, std::wstring& out, std::string& error,
+                                  expansion expand) {
   const auto where = [&] { return fmt::format("HKLM\\{} value {}", to_utf8(key), to_utf8(value)); };
   HKEY raw = nullptr;
   LSTATUS status = ::RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &raw);
@@ -55,8 +56,77 @@ registry_read read_machine_string(const wchar_t* key, const wchar_t* value, std:
   }
   const std::wstring text(buffer.data());  // stops at the first NUL
   if (text.empty()) return registry_read::missing;
-  out = type == REG_EXPAND_SZ ? expand_environment(text) : text;
+  out = type == REG_EXPAND_SZ || expand == expansion::always ? expand_environment(text) : text;
   return registry_read::ok;
+}
+
+registry_read read_machine_value(const wchar_t* key, const wchar_t* value, stored_value& out, std::string& error) {
+  HKEY raw = nullptr;
+  LSTATUS status = ::RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &raw);
+  const unique_hkey opened(raw);
+  if (status == ERROR_FILE_NOT_FOUND) return registry_read::missing;
+  if (status != ERROR_SUCCESS) {
+    error = fmt::format("cannot open HKLM\\{}: {}", to_utf8(key), describe_error(static_cast<DWORD>(status)));
+    return registry_read::failed;
+  }
+  DWORD size = 0;
+  status = ::RegQueryValueExW(opened.get(), value, nullptr, &out.type, nullptr, &size);
+  if (status == ERROR_FILE_NOT_FOUND) return registry_read::missing;
+  std::vector<wchar_t> buffer(size / sizeof(wchar_t) + 2, L'\0');
+  DWORD read = size;
+  if (status == ERROR_SUCCESS) {
+    status = ::RegQueryValueExW(opened.get(), value, nullptr, &out.type, reinterpret_cast<BYTE*>(buffer.data()), &read);
+  }
+  if (status != ERROR_SUCCESS) {
+    error = fmt::format("cannot read HKLM\\{} value {}: {}", to_utf8(key), to_utf8(value),
+                        describe_error(static_cast<DWORD>(status)));
+    return registry_read::failed;
+  }
+  // REG_MULTI_SZ keeps its NULs as separators; a string stops at its first NUL.
+  std::size_t length = read / sizeof(wchar_t);
+  while (length > 0 && buffer[length - 1] == L'\0') --length;
+  out.text.assign(buffer.data(), length);
+  if (out.type != REG_MULTI_SZ) out.text = out.text.c_str();
+  return registry_read::ok;
+}
+
+bool write_machine_string(const wchar_t* key, const wchar_t* value, const std::wstring& text, DWORD type,
+                          std::string& error) {
+  HKEY raw = nullptr;
+  LSTATUS status = ::RegCreateKeyExW(HKEY_LOCAL_MACHINE, key, 0, nullptr, 0, KEY_SET_VALUE | KEY_WOW64_64KEY, nullptr,
+                                     &raw, nullptr);
+  const unique_hkey opened(raw);
+  if (status == ERROR_SUCCESS) {
+    status = ::RegSetValueExW(opened.get(), value, 0, type, reinterpret_cast<const BYTE*>(text.c_str()),
+                              static_cast<DWORD>((text.size() + 1) * sizeof(wchar_t)));
+  }
+  if (status != ERROR_SUCCESS) {
+    error = fmt::format("cannot write HKLM\\{} value {}: {}", to_utf8(key), to_utf8(value),
+                        describe_error(static_cast<DWORD>(status)));
+    return false;
+  }
+  return true;
+}
+
+bool delete_machine_value(const wchar_t* key, const wchar_t* value, std::string& error) {
+  HKEY raw = nullptr;
+  LSTATUS status = ::RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_SET_VALUE | KEY_WOW64_64KEY, &raw);
+  const unique_hkey opened(raw);
+  if (status == ERROR_FILE_NOT_FOUND) return true;
+  if (status == ERROR_SUCCESS) status = ::RegDeleteValueW(opened.get(), value);
+  if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND) {
+    error = fmt::format("cannot delete HKLM\\{} value {}: {}", to_utf8(key), to_utf8(value),
+                        describe_error(static_cast<DWORD>(status)));
+    return false;
+  }
+  return true;
+}
+
+bool machine_key_exists(const wchar_t* key) {
+  HKEY raw = nullptr;
+  const LSTATUS status = ::RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &raw);
+  const unique_hkey opened(raw);
+  return status == ERROR_SUCCESS;
 }
 
 }  // namespace raswarden::win32

@@ -1,5 +1,6 @@
 // raswarden: the administrator's command line for RasWarden.
 //   raswarden check-config [FILE]   validate a configuration file and summarise what it does
+//   raswarden register / unregister / status   RasWarden's place in RRAS's admin-DLL list
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include "raswarden/policy.hpp"
 #include "raswarden/settings.hpp"
 #include "win32/configuration_file.hpp"
+#include "tools/raswarden/registration.hpp"
 #include "win32/system.hpp"
 
 namespace {
@@ -23,8 +25,16 @@ constexpr const char* usage_text =
     "                       (RASWARDEN_CONFIG, else HKLM\\SOFTWARE\\RasWarden ConfigPath, else\n"
     "                       %ProgramData%\\RasWarden\\raswarden.json). Prints every problem as\n"
     "                       file:line:column: /json/path: message, or a summary of the policy.\n"
+    "  register [--dll PATH] [--first|--last] [--force]\n"
+    "                       add RasWarden (default: raswarden.dll beside raswarden.exe) to\n"
+    "                       HKLM\\SOFTWARE\\Microsoft\\RAS\\AdminDll DLLPath once, keeping every other\n"
+    "                       vendor's entry and their order; --first/--last place (or move) it\n"
+    "  unregister [--dll PATH]\n"
+    "                       remove only RasWarden's entry (the values go when nothing else is left)\n"
+    "  status [--json]      the admin DLLs in load order and whether RRAS can load each, RasWarden's\n"
+    "                       place, the configuration and whether it is valid, the last record\n"
     "\n"
-    "Exit codes: 0 success; 1 the configuration has problems; 2 bad usage.\n";
+    "Exit codes: 0 success; 1 a problem (printed); 2 bad usage.\n";
 
 int usage_error(const std::string& message) {
   fmt::print(stderr, "raswarden: {}\n\n{}", message, usage_text);
@@ -64,6 +74,9 @@ int wmain(int argc, wchar_t** argv) {
     const std::wstring command = argv[1];
     const std::vector<std::wstring> arguments(argv + 2, argv + argc);
     if (command == L"check-config") return check_config(arguments);
+    if (command == L"register") return tools::register_command(arguments);
+    if (command == L"unregister") return tools::unregister_command(arguments);
+    if (command == L"status") return tools::status_command(arguments);
     if (command == L"--help" || command == L"-h" || command == L"help") {
       fmt::print("{}", usage_text);
       return 0;

@@ -23,40 +23,16 @@ const char* registry_type_name(DWORD type) noexcept {
 
 registry_read read_machine_string(const wchar_t* key, const wchar_t* value, std::wstring& out, std::string& error,
                                   expansion expand) {
-  const auto where = [&] { return fmt::format("HKLM\\{} value {}", to_utf8(key), to_utf8(value)); };
-  HKEY raw = nullptr;
-  LSTATUS status = ::RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &raw);
-  const unique_hkey opened(raw);
-  if (status == ERROR_FILE_NOT_FOUND) return registry_read::missing;
-  if (status != ERROR_SUCCESS) {
-    error = fmt::format("cannot open HKLM\\{}: {}", to_utf8(key), describe_error(static_cast<DWORD>(status)));
+  stored_value stored;
+  const registry_read read = read_machine_value(key, value, stored, error);
+  if (read != registry_read::ok) return read;
+  if (stored.type != REG_SZ && stored.type != REG_EXPAND_SZ) {
+    error = fmt::format("HKLM\\{} value {} has the registry type {} ({}); expected REG_SZ or REG_EXPAND_SZ",
+                        to_utf8(key), to_utf8(value), stored.type, registry_type_name(stored.type));
     return registry_read::failed;
   }
-  DWORD type = 0;
-  DWORD size = 0;
-  status = ::RegQueryValueExW(opened.get(), value, nullptr, &type, nullptr, &size);
-  if (status == ERROR_FILE_NOT_FOUND || (status == ERROR_SUCCESS && size <= sizeof(wchar_t))) {
-    return registry_read::missing;
-  }
-  if (status != ERROR_SUCCESS) {
-    error = fmt::format("cannot read {}: {}", where(), describe_error(static_cast<DWORD>(status)));
-    return registry_read::failed;
-  }
-  if (type != REG_SZ && type != REG_EXPAND_SZ) {
-    error = fmt::format("{} has the registry type {} ({}); expected REG_SZ or REG_EXPAND_SZ", where(), type,
-                        registry_type_name(type));
-    return registry_read::failed;
-  }
-  std::vector<wchar_t> buffer(size / sizeof(wchar_t) + 1, L'\0');
-  DWORD read = size;
-  status = ::RegQueryValueExW(opened.get(), value, nullptr, &type, reinterpret_cast<BYTE*>(buffer.data()), &read);
-  if (status != ERROR_SUCCESS) {
-    error = fmt::format("cannot read {}: {}", where(), describe_error(static_cast<DWORD>(status)));
-    return registry_read::failed;
-  }
-  const std::wstring text(buffer.data());  // stops at the first NUL
-  if (text.empty()) return registry_read::missing;
-  out = type == REG_EXPAND_SZ || expand == expansion::always ? expand_environment(text) : text;
+  if (stored.text.empty()) return registry_read::missing;
+  out = stored.type == REG_EXPAND_SZ || expand == expansion::always ? expand_environment(stored.text) : stored.text;
   return registry_read::ok;
 }
 

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/engine_fixture.hpp"
 #include "core/fakes.hpp"
 #include "raswarden/address.hpp"
 #include "raswarden/engine.hpp"
@@ -70,16 +71,8 @@ class throwing_policy final : public admission_policy {
   bool accept_on_error_;
 };
 
-class EnginePolicy : public ::testing::Test {
+class EnginePolicy : public testing::engine_fixture {
  protected:
-  void SetUp() override { make_engine(nullptr); }
-
-  void make_engine(std::unique_ptr<admission_policy> policy) {
-    auto owned = std::make_unique<memory_sink>();
-    sink = owned.get();
-    eng = std::make_unique<engine>(engine_options{"vpn-gw1"}, std::move(owned), std::move(policy), time, diag);
-  }
-
   // The whole configuration text, parsed; the test fails if it has problems.
   settings configuration(const std::string& text) {
     const auto parsed = parse_settings(text, "raswarden.json");
@@ -97,24 +90,7 @@ class EnginePolicy : public ::testing::Test {
     eng->replace_policy(policy(s), s.ip_assignment);
   }
 
-  [[nodiscard]] std::vector<json> records() const {
-    std::vector<json> out;
-    for (const auto& line : sink->lines()) out.push_back(json::parse(line));
-    return out;
-  }
-  [[nodiscard]] std::vector<json> records_of(std::string_view event) const {
-    std::vector<json> out;
-    for (const auto& r : records()) {
-      if (r["event"] == event) out.push_back(r);
-    }
-    return out;
-  }
   [[nodiscard]] json last() const { return records().back(); }
-
-  fake_clock time{1709210096789};
-  recording_diagnostics diag;
-  memory_sink* sink = nullptr;
-  std::unique_ptr<engine> eng;
 };
 
 TEST_F(EnginePolicy, ConnectionRejectedByARuleIsRecordedWithRuleAndReason) {

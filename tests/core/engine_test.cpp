@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/engine_fixture.hpp"
 #include "core/fakes.hpp"
 
 namespace raswarden::core {
@@ -65,35 +66,7 @@ link_info full_link(std::uint64_t port, std::uint64_t owner, std::string port_na
   return l;
 }
 
-class Engine : public ::testing::Test {
- protected:
-  void SetUp() override { make_engine(nullptr); }
-
-  void make_engine(std::unique_ptr<admission_policy> policy) {
-    auto owned = std::make_unique<memory_sink>();
-    sink = owned.get();
-    eng = std::make_unique<engine>(engine_options{"vpn-gw1"}, std::move(owned), std::move(policy), time, diag);
-  }
-
-  [[nodiscard]] std::vector<json> records() const {
-    std::vector<json> out;
-    for (const auto& line : sink->lines()) {
-      EXPECT_EQ(line.find('\n'), line.size() - 1) << line;
-      out.push_back(json::parse(line));
-    }
-    return out;
-  }
-  [[nodiscard]] std::vector<std::string> event_names() const {
-    std::vector<std::string> out;
-    for (const auto& r : records()) out.push_back(r["event"].get<std::string>());
-    return out;
-  }
-
-  fake_clock time{1709210096789};
-  recording_diagnostics diag;
-  memory_sink* sink = nullptr;
-  std::unique_ptr<engine> eng;
-};
+class Engine : public testing::engine_fixture {};
 
 TEST(FormatAddress, Ipv4UsesInAddrByteOrder) {
   EXPECT_EQ(format_ipv4(0x0100A8C0), "192.168.0.1");

@@ -25,10 +25,23 @@ class scanner {
   }
 
  private:
+  // Whitespace and comments (// to the end of the line, /* ... */), which the configuration
+  // allows so that a file can explain itself.
   void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' ||
-                                   text_[pos_] == '\r')) {
-      ++pos_;
+    for (;;) {
+      while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' ||
+                                     text_[pos_] == '\r')) {
+        ++pos_;
+      }
+      if (text_.substr(pos_, 2) == "//") {
+        const std::size_t end = text_.find('\n', pos_);
+        pos_ = end == std::string_view::npos ? text_.size() : end + 1;
+      } else if (text_.substr(pos_, 2) == "/*") {
+        const std::size_t end = text_.find("*/", pos_ + 2);
+        pos_ = end == std::string_view::npos ? text_.size() : end + 2;
+      } else {
+        return;
+      }
     }
   }
 

@@ -574,7 +574,8 @@ settings_result parse_settings(std::string_view json_text, std::string_view sour
   settings_result result;
   json document;
   try {
-    document = json::parse(json_text);
+    // Comments are allowed (nlohmann's ignore_comments): an administrator's notes stay in the file.
+    document = json::parse(json_text, nullptr, true, true);
   } catch (const json::parse_error& e) {
     // nlohmann counts the byte that failed from 1; it may be one past the end.
     const std::size_t offset = e.byte == 0 ? 0 : e.byte - 1;

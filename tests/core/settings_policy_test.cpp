@@ -522,3 +522,24 @@ TEST(SettingsPolicy, ProblemsAcrossSectionsAreAllReported) {
 
 }  // namespace
 }  // namespace raswarden::core
+
+namespace raswarden::core {
+namespace {
+
+TEST(SettingsComments, CommentsAreAllowedAndDoNotMovePositions) {
+  const auto result = parse_settings(
+      "// RasWarden configuration\n"
+      "{\n"
+      "  /* who may connect */\n"
+      "  \"policy\": { \"mode\": \"audit\", // record, do not enforce\n"
+      "              \"default\": \"deny\" }\n"
+      "}\n",
+      "raswarden.json");
+  ASSERT_EQ(result.problems.size(), 1U);
+  EXPECT_EQ(result.problems[0],
+            "raswarden.json:5:26: /policy/default: expected one of \"accept\", \"reject\", found \"deny\"");
+  EXPECT_EQ(result.value.policy.mode, policy_mode::audit);
+}
+
+}  // namespace
+}  // namespace raswarden::core

@@ -64,7 +64,7 @@ struct rule_match {
   std::vector<interface_type> interface_types;
   std::vector<tunnel_kind> tunnels;
   std::vector<address_range> remote_endpoints;
-  std::uint8_t days = 0;  // bit 0 = Monday .. bit 6 = Sunday; 0 = every day
+  std::uint8_t days = 0;            // bit 0 = Monday .. bit 6 = Sunday; 0 = every day
   std::vector<hours_window> hours;  // empty = the whole day
   bool utc = false;                 // time_zone "utc"; otherwise the server's local time
 };
@@ -95,7 +95,7 @@ struct ipv4_pool {
 };
 
 struct static_address {
-  std::string user;  // lower case, optionally with a domain ("corp\alice", "alice@corp.example")
+  std::string user;           // lower case, optionally with a domain ("corp\alice", "alice@corp.example")
   std::uint32_t address = 0;  // ipv4_to_number form
 };
 

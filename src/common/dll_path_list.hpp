@@ -29,9 +29,9 @@ struct dll_path_list {
 enum class list_position : std::uint8_t { first, last };
 
 struct dll_path_edit {
-  std::wstring value;       // the new value ("" = nothing left: delete it)
-  bool changed = false;     // false: the value already said this; leave the registry alone
-  std::size_t position = 0; // 1-based place of the DLL in the new list (0 when removed)
+  std::wstring value;              // the new value ("" = nothing left: delete it)
+  bool changed = false;            // false: the value already said this; leave the registry alone
+  std::size_t position = 0;        // 1-based place of the DLL in the new list (0 when removed)
   std::vector<std::string> notes;  // what an administrator should know about the change
 };
 

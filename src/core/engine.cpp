@@ -315,8 +315,7 @@ decision engine::decide_connection(const connection_info& info, const registry_c
     return decision{false, "accounting.on_failure",
                     "accounting records cannot be written and accounting.on_failure is \"reject\"", true};
   }
-  return guarded_decision("connection",
-                          [&](const admission_policy& p) { return p.decide_connection(info, counts); });
+  return guarded_decision("connection", [&](const admission_policy& p) { return p.decide_connection(info, counts); });
 }
 
 bool engine::accept_connection(std::string_view callback, const connection_info& info) {
@@ -394,8 +393,8 @@ ipv4_assignment engine::assign_ipv4(std::string_view callback, const address_req
     } else if (enforced) {
       result = ipv4_assignment{0, false, false};
       diag_.report(severity::warning, topic::connection_rejected,
-                   fmt::format("no IPv4 address for user \"{}\" on port \"{}\": {}", request.user,
-                               request.port_name, lease.reason));
+                   fmt::format("no IPv4 address for user \"{}\" on port \"{}\": {}", request.user, request.port_name,
+                               lease.reason));
     }
   }
   if (result.address != 0) line.field("address", format_ipv4(result.address));

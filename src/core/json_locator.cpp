@@ -29,8 +29,8 @@ class scanner {
   // allows so that a file can explain itself.
   void skip_space() {
     for (;;) {
-      while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' ||
-                                     text_[pos_] == '\r')) {
+      while (pos_ < text_.size() &&
+             (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) {
         ++pos_;
       }
       if (text_.substr(pos_, 2) == "//") {

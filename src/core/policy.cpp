@@ -208,8 +208,8 @@ bool rule_policy::matches(const compiled_rule& c, const subject& s) {
                                    [&](const address_range& r) { return r.contains(*s.endpoint); }))) {
     return false;
   }
-  if (!c.domains.empty() &&
-      std::none_of(c.domains.begin(), c.domains.end(), [&](const prepared_glob& g) { return g.matches(s.who.domain); })) {
+  if (!c.domains.empty() && std::none_of(c.domains.begin(), c.domains.end(),
+                                         [&](const prepared_glob& g) { return g.matches(s.who.domain); })) {
     return false;
   }
   return c.users.empty() ||
@@ -255,8 +255,8 @@ decision rule_policy::decide_connection(const connection_info& connection, const
   if (rule == nullptr && !settings_.default_accept) {
     return finish(decision{false, "default", "no rule matched and policy.default is \"reject\""});
   }
-  const std::uint32_t per_user = rule != nullptr && rule->max_sessions_per_user ? *rule->max_sessions_per_user
-                                                                                : settings_.max_sessions_per_user;
+  const std::uint32_t per_user =
+      rule != nullptr && rule->max_sessions_per_user ? *rule->max_sessions_per_user : settings_.max_sessions_per_user;
   if (per_user != 0 && counts.user_connections >= per_user) {
     const bool from_rule = rule != nullptr && rule->max_sessions_per_user;
     return finish(decision{false, from_rule ? rule->name : "policy.max_sessions_per_user",
@@ -278,9 +278,9 @@ decision rule_policy::decide_link(const link_info& link, const connection_info* 
                                   const registry_counts& counts) const {
   const std::uint32_t limit = settings_.max_links_per_connection;
   if (limit != 0 && connection != nullptr && counts.connection_links >= limit) {
-    return finish(decision{false, "policy.max_links_per_connection",
-                           fmt::format("the connection already has {} live link(s); the limit is {}",
-                                       counts.connection_links, limit)});
+    return finish(decision{
+        false, "policy.max_links_per_connection",
+        fmt::format("the connection already has {} live link(s); the limit is {}", counts.connection_links, limit)});
   }
   // A PPP-based tunnel is known only now, from the link's device: the rules decide again with it,
   // and a reject here refuses the link (and so the connection).
@@ -318,12 +318,13 @@ decision rule_policy::decide_reauthentication(const connection_info& connection)
   // The rules, but not the session limits: the session being reauthenticated is already counted.
   const subject s = subject_of(connection, connection.tunnel.value_or(tunnel_kind::unknown));
   if (const policy_rule* rule = first_match(s); rule != nullptr) {
-    return finish(decision{rule->accept, rule->name,
-                           fmt::format("matched rule \"{}\", which {}", rule->name, rule->accept ? "accepts" : "rejects")});
+    return finish(
+        decision{rule->accept, rule->name,
+                 fmt::format("matched rule \"{}\", which {}", rule->name, rule->accept ? "accepts" : "rejects")});
   }
-  return finish(decision{settings_.default_accept, "default",
-                         fmt::format("no rule matched and policy.default is \"{}\"",
-                                     settings_.default_accept ? "accept" : "reject")});
+  return finish(decision{
+      settings_.default_accept, "default",
+      fmt::format("no rule matched and policy.default is \"{}\"", settings_.default_accept ? "accept" : "reject")});
 }
 
 std::string rule_policy::pool_for(const address_request& request) const {

@@ -61,7 +61,8 @@ std::string describe_match(const rule_match& m) {
   }
   if (!m.hours.empty()) {
     parts.push_back("hours " + list(m.hours, [](const hours_window& w) {
-                      return clock_text(w.start) + "-" + clock_text(w.end) + (w.end <= w.start ? " (past midnight)" : "");
+                      return clock_text(w.start) + "-" + clock_text(w.end) +
+                             (w.end <= w.start ? " (past midnight)" : "");
                     }));
   }
   if (m.days != 0 || !m.hours.empty()) parts.push_back(m.utc ? "UTC" : "local time");
@@ -76,12 +77,13 @@ std::string describe_match(const rule_match& m) {
 std::string describe(const settings& effective) {
   const policy_settings& p = effective.policy;
   std::string out;
-  out += fmt::format("Policy: {}, default {}, on_error {}, reauthentication {}\n",
-                     p.mode == policy_mode::audit ? "audit (decisions are recorded, every answer is accept)" : "enforce",
-                     p.default_accept ? "accept" : "reject", p.accept_on_error ? "accept" : "reject",
-                     p.reauthentication == reauthentication_mode::accept   ? "accept"
-                     : p.reauthentication == reauthentication_mode::reject ? "reject"
-                                                                           : "by the rules");
+  out +=
+      fmt::format("Policy: {}, default {}, on_error {}, reauthentication {}\n",
+                  p.mode == policy_mode::audit ? "audit (decisions are recorded, every answer is accept)" : "enforce",
+                  p.default_accept ? "accept" : "reject", p.accept_on_error ? "accept" : "reject",
+                  p.reauthentication == reauthentication_mode::accept   ? "accept"
+                  : p.reauthentication == reauthentication_mode::reject ? "reject"
+                                                                        : "by the rules");
   out += fmt::format("Limits: sessions per user {}, links per connection {}, sessions in total {}\n",
                      limit(p.max_sessions_per_user), limit(p.max_links_per_connection), limit(p.max_sessions_total));
   if (p.rules.empty()) {
@@ -92,8 +94,9 @@ std::string describe(const settings& effective) {
       const policy_rule& r = p.rules[i];
       out += fmt::format("  {}. {}: {} {}", i + 1, r.name, r.accept ? "accept" : "reject", describe_match(r.match));
       if (r.max_sessions_per_user) {
-        out += *r.max_sessions_per_user == 0 ? std::string("; sessions per user unlimited")
-                                             : fmt::format("; at most {} session(s) per user", *r.max_sessions_per_user);
+        out += *r.max_sessions_per_user == 0
+                   ? std::string("; sessions per user unlimited")
+                   : fmt::format("; at most {} session(s) per user", *r.max_sessions_per_user);
       }
       if (!r.pool.empty()) out += fmt::format("; addresses from pool {}", r.pool);
       out += "\n";
@@ -105,9 +108,9 @@ std::string describe(const settings& effective) {
   } else {
     out += fmt::format("Address assignment: on, {} static address(es)\n", ip.static_addresses.size());
     for (const ipv4_pool& pool : ip.pools) {
-      out += fmt::format("  pool {}: {} - {} ({} addresses){}\n", pool.name, ipv4_text(pool.first),
-                         ipv4_text(pool.last), std::uint64_t{pool.last} - pool.first + 1,
-                         &pool == &ip.pools.front() ? ", the default" : "");
+      out +=
+          fmt::format("  pool {}: {} - {} ({} addresses){}\n", pool.name, ipv4_text(pool.first), ipv4_text(pool.last),
+                      std::uint64_t{pool.last} - pool.first + 1, &pool == &ip.pools.front() ? ", the default" : "");
     }
     if (ip.ipv6_interface_ids) {
       const auto& ids = *ip.ipv6_interface_ids;

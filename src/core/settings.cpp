@@ -24,7 +24,9 @@ class problem_list {
   problem_list(std::string_view source, const json_locator& locator, std::vector<std::string>& out)
       : source_(source), locator_(locator), out_(out) {}
 
-  void at_value(const std::string& pointer, std::string_view what) const { add(locator_.value(pointer), pointer, what); }
+  void at_value(const std::string& pointer, std::string_view what) const {
+    add(locator_.value(pointer), pointer, what);
+  }
   void at_key(const std::string& pointer, std::string_view what) const { add(locator_.key(pointer), pointer, what); }
 
  private:
@@ -168,8 +170,7 @@ void read_forward(const object_reader& parent, const std::string& key, const jso
   }
 }
 
-void read_accounting(const object_reader& parent, const std::string& key, const json& value,
-                     accounting_settings& out) {
+void read_accounting(const object_reader& parent, const std::string& key, const json& value, accounting_settings& out) {
   if (!parent.require_object(key, value)) return;
   const object_reader r(value, parent.child(key), parent.problems());
   r.each({
@@ -193,12 +194,14 @@ void read_accounting(const object_reader& parent, const std::string& key, const 
 // ---- policy ----
 
 const choices<interface_type> interface_type_choices = {
-    {"client", interface_type::client},         {"home-router", interface_type::home_router},
+    {"client", interface_type::client},           {"home-router", interface_type::home_router},
     {"full-router", interface_type::full_router}, {"dedicated", interface_type::dedicated},
-    {"internal", interface_type::internal},     {"loopback", interface_type::loopback},
-    {"tunnel", interface_type::tunnel},         {"dialout", interface_type::dialout}};
-const choices<tunnel_kind> tunnel_choices = {{"pptp", tunnel_kind::pptp},   {"l2tp", tunnel_kind::l2tp},
-                                             {"sstp", tunnel_kind::sstp},   {"ikev2", tunnel_kind::ikev2},
+    {"internal", interface_type::internal},       {"loopback", interface_type::loopback},
+    {"tunnel", interface_type::tunnel},           {"dialout", interface_type::dialout}};
+const choices<tunnel_kind> tunnel_choices = {{"pptp", tunnel_kind::pptp},
+                                             {"l2tp", tunnel_kind::l2tp},
+                                             {"sstp", tunnel_kind::sstp},
+                                             {"ikev2", tunnel_kind::ikev2},
                                              {"ppp", tunnel_kind::ppp}};
 const choices<std::uint8_t> day_choices = {{"mon", 0}, {"tue", 1}, {"wed", 2}, {"thu", 3},
                                            {"fri", 4}, {"sat", 5}, {"sun", 6}};
@@ -477,8 +480,8 @@ void read_ip_assignment(const object_reader& parent, const std::string& key, con
            const std::string pointer = r.child(k) + "/" + json_locator::escape(user);
            const auto number = address.is_string() ? parse_ipv4_number(address.get<std::string>()) : std::nullopt;
            if (!number) {
-             r.problems().at_value(pointer, fmt::format("expected an IPv4 address such as \"10.0.0.1\", found {}",
-                                                        found(address)));
+             r.problems().at_value(
+                 pointer, fmt::format("expected an IPv4 address such as \"10.0.0.1\", found {}", found(address)));
              continue;
            }
            if (const auto [first, inserted] = users.emplace(ascii_lower(user), user); !inserted) {

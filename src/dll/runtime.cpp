@@ -58,13 +58,13 @@ class instance {
     }
     diag_->set_event_log_rejections(config.settings.event_log.rejections);
     if (config.rejected) {
-      diag_->report(core::severity::error, core::topic::configuration,
-                    fmt::format("the configuration {} cannot be used ({} problem(s)); until it is fixed every "
-                                "decision answers policy.on_error ({}) and the accounting keys that are valid "
-                                "apply:{}",
-                                win32::to_utf8(config.location.path), config.problems.size(),
-                                config.settings.policy.accept_on_error ? "accept" : "reject",
-                                problem_list(config.problems)));
+      diag_->report(
+          core::severity::error, core::topic::configuration,
+          fmt::format("the configuration {} cannot be used ({} problem(s)); until it is fixed every "
+                      "decision answers policy.on_error ({}) and the accounting keys that are valid "
+                      "apply:{}",
+                      win32::to_utf8(config.location.path), config.problems.size(),
+                      config.settings.policy.accept_on_error ? "accept" : "reject", problem_list(config.problems)));
     }
 
     // What the previous run left open, and the store for this run's sessions.
@@ -94,8 +94,8 @@ class instance {
       sink = std::make_unique<win32::forwarding_sink>(
           std::move(sink), std::make_unique<win32::syslog_forwarder>(accounting.forward, identity, *diag_));
     }
-    engine_ = std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_,
-                                             store_.get());
+    engine_ =
+        std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_, store_.get());
     apply(config, /*at_start=*/true);
     diag_->report(core::severity::info, core::topic::started,
                   fmt::format("RasWarden started by {} (module {}); accounting in {}", callback,

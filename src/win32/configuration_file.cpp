@@ -53,9 +53,8 @@ loaded_configuration load_configuration(const configuration_location& location) 
     loaded.rejected = !parsed.usable();
   } else if (location.origin != configuration_origin::default_location ||
              (read_error != ERROR_FILE_NOT_FOUND && read_error != ERROR_PATH_NOT_FOUND)) {
-    loaded.problems.push_back(fmt::format("cannot read the configuration {} (named by {}): {}",
-                                          to_utf8(location.path), describe(location.origin),
-                                          describe_error(read_error)));
+    loaded.problems.push_back(fmt::format("cannot read the configuration {} (named by {}): {}", to_utf8(location.path),
+                                          describe(location.origin), describe_error(read_error)));
     loaded.rejected = true;
   }
   return loaded;

@@ -57,8 +57,9 @@ class policy_test : public dll_test {
 
   // A configuration with this test's accounting folder and the given top-level members.
   std::string config(const std::string& members) const {
-    return "{\"schema\":1,\"accounting\":{\"directory\":" + nlohmann::json(win32::to_utf8(directory() + L"\\logs")).dump() +
-           ",\"flush_interval_ms\":50}" + (members.empty() ? "" : "," + members) + "}";
+    return "{\"schema\":1,\"accounting\":{\"directory\":" +
+           nlohmann::json(win32::to_utf8(directory() + L"\\logs")).dump() + ",\"flush_interval_ms\":50}" +
+           (members.empty() ? "" : "," + members) + "}";
   }
 
   bool accept(std::uintptr_t handle, const wchar_t* user) {
@@ -216,8 +217,10 @@ TEST_F(policy_test, a_reload_under_load_drops_no_decision) {
   }
   // Alternate between accepting everyone and refusing every odd-numbered user while they run.
   for (int round = 0; round < 6; ++round) {
-    rewrite_config(config(round % 2 == 0 ? R"("policy":{"rules":[{"name":"odd","action":"reject","match":{"users":["*1","*3","*5","*7","*9"]}}]})"
-                                         : R"("policy":{})"));
+    rewrite_config(config(
+        round % 2 == 0
+            ? R"("policy":{"rules":[{"name":"odd","action":"reject","match":{"users":["*1","*3","*5","*7","*9"]}}]})"
+            : R"("policy":{})"));
     ::Sleep(120);
   }
   for (auto& w : workers) w.join();
@@ -238,8 +241,8 @@ TEST_F(policy_test, the_registry_config_path_is_used_when_the_environment_names_
     ASSERT_TRUE(::WriteFile(file.get(), text.data(), static_cast<DWORD>(text.size()), &written, nullptr));
   }
   HKEY raw = nullptr;
-  ASSERT_EQ(::RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\RasWarden", 0, nullptr, 0, KEY_SET_VALUE | KEY_WOW64_64KEY,
-                              nullptr, &raw, nullptr),
+  ASSERT_EQ(::RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\RasWarden", 0, nullptr, 0,
+                              KEY_SET_VALUE | KEY_WOW64_64KEY, nullptr, &raw, nullptr),
             ERROR_SUCCESS);
   const win32::unique_hkey key(raw);
   // REG_EXPAND_SZ: the variable is expanded when the DLL reads it.

@@ -32,8 +32,8 @@ nlohmann::json record_for(const std::vector<nlohmann::json>& records, std::strin
 TEST(policy_scenario, the_demo_policy_refuses_by_its_rules_and_assigns_from_its_pool) {
   nlohmann::json policy = nlohmann::json::parse(source_file("docs/scenarios/demo-policy.json"));
   const raswarden_config config(policy);
-  const process_result run = run_rrashost(
-      {L"--dll", beside_tests(L"raswarden.dll"), L"--scenario", source_path("docs/scenarios/demo.json")});
+  const process_result run =
+      run_rrashost({L"--dll", beside_tests(L"raswarden.dll"), L"--scenario", source_path("docs/scenarios/demo.json")});
   ASSERT_EQ(run.exit_code, 0u) << run.all();
   EXPECT_NE(run.out.find("connections: 5 accepted, 3 rejected; links: 5 accepted, 1 rejected; address refusals: 0"),
             std::string::npos)
@@ -50,7 +50,8 @@ TEST(policy_scenario, the_demo_policy_refuses_by_its_rules_and_assigns_from_its_
   // PPTP is known only from erin's first link.
   bool erin_link_refused = false;
   for (const auto& r : records) {
-    if (r.at("event") == "link-reject" && r.value("rule", "") == "no-pptp" && r.value("device", "") == "WAN Miniport (PPTP)") {
+    if (r.at("event") == "link-reject" && r.value("rule", "") == "no-pptp" &&
+        r.value("device", "") == "WAN Miniport (PPTP)") {
       erin_link_refused = true;
     }
   }
@@ -62,7 +63,8 @@ TEST(policy_scenario, the_demo_policy_refuses_by_its_rules_and_assigns_from_its_
   std::size_t released = 0;
   for (const auto& r : records) {
     if (r.at("event") == "ip-assign" && r.value("family", "") == "ipv4" && r.contains("address")) ++assigned;
-    if (r.at("event") == "ip-release" && r.value("family", "") == "ipv4" && r.value("source", "") == "raswarden") ++released;
+    if (r.at("event") == "ip-release" && r.value("family", "") == "ipv4" && r.value("source", "") == "raswarden")
+      ++released;
   }
   EXPECT_EQ(assigned, 8u);
   EXPECT_EQ(released, 8u);

@@ -38,8 +38,9 @@ TEST(check_config, a_good_file_prints_the_effective_policy_and_exits_0) {
 TEST(check_config, problems_are_printed_with_their_positions_and_exit_1) {
   const temp_directory folder("check-config");
   const std::wstring file = folder.path() + L"\\raswarden.json";
-  write_text_file(file, "{\n  \"policy\": {\n    \"mode\": \"enforced\",\n    \"rules\": [{\"name\": \"x\", \"action\": "
-                        "\"reject\", \"match\": {\"hours\": [\"25:00-01:00\"]}}]\n  }\n}\n");
+  write_text_file(file,
+                  "{\n  \"policy\": {\n    \"mode\": \"enforced\",\n    \"rules\": [{\"name\": \"x\", \"action\": "
+                  "\"reject\", \"match\": {\"hours\": [\"25:00-01:00\"]}}]\n  }\n}\n");
   const process_result result = check_config({file});
   EXPECT_EQ(result.exit_code, 1u) << result.all();
   const std::string name = win32::to_utf8(file);

@@ -35,8 +35,8 @@ class registration : public ::testing::Test {
   }
   static void set_multi(const std::wstring& text_with_nuls) {
     HKEY raw = nullptr;
-    ASSERT_EQ(::RegCreateKeyExW(HKEY_LOCAL_MACHINE, admin_key, 0, nullptr, 0, KEY_SET_VALUE | KEY_WOW64_64KEY,
-                                nullptr, &raw, nullptr),
+    ASSERT_EQ(::RegCreateKeyExW(HKEY_LOCAL_MACHINE, admin_key, 0, nullptr, 0, KEY_SET_VALUE | KEY_WOW64_64KEY, nullptr,
+                                &raw, nullptr),
               ERROR_SUCCESS);
     std::wstring data = text_with_nuls + L'\0' + L'\0';
     ::RegSetValueExW(raw, L"DLLPath", 0, REG_MULTI_SZ, reinterpret_cast<const BYTE*>(data.data()),

@@ -130,9 +130,10 @@ int register_command(const std::vector<std::wstring>& arguments) {
   const std::string dll = win32::to_utf8(options->dll);
   if (const std::string problem = dll_problem(options->dll); !problem.empty()) {
     if (!options->force) {
-      return fail(fmt::format("not registering {}: {}. RRAS fails to start when an admin DLL cannot be loaded "
-                              "(use --force to register it anyway)",
-                              dll, problem));
+      return fail(
+          fmt::format("not registering {}: {}. RRAS fails to start when an admin DLL cannot be loaded "
+                      "(use --force to register it anyway)",
+                      dll, problem));
     }
     fmt::print(stderr, "raswarden: warning: {}: {}; registered anyway (--force)\n", dll, problem);
   }
@@ -234,9 +235,10 @@ int status_command(const std::vector<std::wstring>& arguments) {
   std::vector<std::wstring> entries;
   if (read == win32::registry_read::ok) {
     if (stored.type != REG_SZ && stored.type != REG_EXPAND_SZ) {
-      warnings.push_back(fmt::format("DLLPath has the registry type {}: RRAS fails to start with "
-                                     "ERROR_REGISTRY_CORRUPT (1015)",
-                                     win32::registry_type_name(stored.type)));
+      warnings.push_back(
+          fmt::format("DLLPath has the registry type {}: RRAS fails to start with "
+                      "ERROR_REGISTRY_CORRUPT (1015)",
+                      win32::registry_type_name(stored.type)));
     } else {
       common::dll_path_list list = common::parse_dll_path(expand(stored.text));
       entries = std::move(list.entries);
@@ -252,7 +254,8 @@ int status_command(const std::vector<std::wstring>& arguments) {
                          common::path_key(std::filesystem::path(entries[i]).filename().wstring()) == L"raswarden.dll";
     if (is_ours && our_position == 0) our_position = i + 1;
     if (!problem.empty()) {
-      warnings.push_back(fmt::format("entry {} ({}): {}; RRAS fails to start", i + 1, win32::to_utf8(entries[i]), problem));
+      warnings.push_back(
+          fmt::format("entry {} ({}): {}; RRAS fails to start", i + 1, win32::to_utf8(entries[i]), problem));
     }
     report["entries"].push_back({{"position", i + 1},
                                  {"path", win32::to_utf8(entries[i])},
@@ -274,16 +277,17 @@ int status_command(const std::vector<std::wstring>& arguments) {
                       {"valid", !config.rejected},
                       {"problems", config.problems}};
   if (config.rejected) {
-    warnings.push_back(fmt::format("the configuration has {} problem(s) (run: raswarden check-config)",
-                                   config.problems.size()));
+    warnings.push_back(
+        fmt::format("the configuration has {} problem(s) (run: raswarden check-config)", config.problems.size()));
   }
   const std::wstring logs = config.settings.accounting.directory.empty()
                                 ? win32::expand_environment(L"%ProgramData%\\RasWarden\\logs")
                                 : win32::expand_environment(win32::to_wide(config.settings.accounting.directory));
   const auto [record_file, record] = last_record(logs);
-  report["logs"] = {{"folder", win32::to_utf8(logs)},
-                    {"newest_file", win32::to_utf8(record_file)},
-                    {"last_record", record.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(record, nullptr, false)}};
+  report["logs"] = {
+      {"folder", win32::to_utf8(logs)},
+      {"newest_file", win32::to_utf8(record_file)},
+      {"last_record", record.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(record, nullptr, false)}};
   report["warnings"] = warnings;
 
   if (json) {

@@ -70,10 +70,44 @@ if(NOT RASWARDEN_DLL_ONLY)
   raswarden_set_warnings(rrashost)
 
   # The administrator's CLI: raswarden.exe beside raswarden.dll.
-  add_executable(raswarden_cli src/tools/raswarden/main.cpp src/tools/raswarden/registration.cpp)
+  add_executable(raswarden_cli src/tools/raswarden/main.cpp src/tools/raswarden/registration.cpp
+                              src/tools/raswarden/report_commands.cpp)
   set_target_properties(raswarden_cli PROPERTIES OUTPUT_NAME raswarden)
   target_include_directories(raswarden_cli PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(raswarden_cli PRIVATE raswarden_win32 raswarden_common raswarden::json)
   target_link_options(raswarden_cli PRIVATE -municode)
   raswarden_set_warnings(raswarden_cli)
+endif()
+
+# ---- The MSI installer (installer/raswarden.wxs, docs/installer.md) -------------------------------
+# Built with wixl (Debian package wixl) from the binaries above; cmake/wixl_msi.cmake also writes
+# the table entries wixl 0.101 drops. Without wixl the installer is skipped, not an error.
+if(NOT RASWARDEN_DLL_ONLY)
+  find_program(RASWARDEN_WIXL wixl)
+  find_program(RASWARDEN_MSIBUILD msibuild)
+  find_program(RASWARDEN_MSIINFO msiinfo)
+  if(RASWARDEN_WIXL AND RASWARDEN_MSIBUILD AND RASWARDEN_MSIINFO)
+    # raswarden_add_msi(<target> <version>): <build>/raswarden-<version>-x64.msi, built by ALL.
+    function(raswarden_add_msi target version)
+      set(msi ${CMAKE_BINARY_DIR}/raswarden-${version}-x64.msi)
+      set(wxs ${PROJECT_SOURCE_DIR}/installer/raswarden.wxs)
+      set(config ${PROJECT_SOURCE_DIR}/installer/raswarden.json)
+      set(script ${PROJECT_SOURCE_DIR}/cmake/wixl_msi.cmake)
+      add_custom_command(
+        OUTPUT ${msi}
+        COMMAND ${CMAKE_COMMAND} -DWIXL=${RASWARDEN_WIXL} -DMSIBUILD=${RASWARDEN_MSIBUILD}
+                -DMSIINFO=${RASWARDEN_MSIINFO} -DWXS=${wxs} -DOUTPUT=${msi} -DVERSION=${version}
+                -DDLL=$<TARGET_FILE:raswarden> -DEXE=$<TARGET_FILE:raswarden_cli>
+                -DHOST=$<TARGET_FILE:rrashost> -DCONFIG=${config} -P ${script}
+        DEPENDS ${wxs} ${config} ${script} raswarden raswarden_cli rrashost
+                $<TARGET_FILE:raswarden> $<TARGET_FILE:raswarden_cli> $<TARGET_FILE:rrashost>
+        COMMENT "Building raswarden-${version}-x64.msi with wixl"
+        VERBATIM)
+      add_custom_target(${target} ALL DEPENDS ${msi})
+      set_target_properties(${target} PROPERTIES RASWARDEN_MSI ${msi})
+    endfunction()
+    raswarden_add_msi(raswarden_msi ${PROJECT_VERSION})
+  else()
+    message(STATUS "wixl, msibuild or msiinfo not found (Debian: wixl msitools): the MSI is not built")
+  endif()
 endif()

@@ -568,6 +568,8 @@ std::string parse_error_text(const json::parse_error& error) {
   if (const std::size_t colon = text.find(": ", text.find("column")); colon != std::string::npos) {
     text.erase(0, colon + 2);
   }
+  // "last read: '...'" echoes raw input bytes, which may not be UTF-8: the record must stay valid.
+  std::replace_if(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }, '?');
   return text;
 }
 

@@ -1,6 +1,8 @@
-// raswarden: the administrator's command line for RasWarden.
+// raswarden on Windows: the administrator's command line for RasWarden.
 //   raswarden check-config [FILE]   validate a configuration file and summarise what it does
 //   raswarden register / unregister / status   RasWarden's place in RRAS's admin-DLL list
+//   raswarden report / tail   the accounting records (report_commands.cpp, shared with Linux)
+// main_posix.cpp is the Linux entry point, without the registry commands.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -9,30 +11,33 @@
 
 #include "raswarden/policy.hpp"
 #include "raswarden/settings.hpp"
-#include "win32/configuration_file.hpp"
 #include "tools/raswarden/registration.hpp"
+#include "tools/raswarden/report_commands.hpp"
+#include "win32/configuration_file.hpp"
 #include "win32/system.hpp"
 
 namespace {
 
 using namespace raswarden;
 
-constexpr const char* usage_text =
-    "usage: raswarden <command> [arguments]\n"
-    "\n"
-    "Commands:\n"
-    "  check-config [FILE]  check a configuration file; without FILE, the one the DLL reads\n"
-    "                       (RASWARDEN_CONFIG, else HKLM\\SOFTWARE\\RasWarden ConfigPath, else\n"
-    "                       %ProgramData%\\RasWarden\\raswarden.json). Prints every problem as\n"
-    "                       file:line:column: /json/path: message, or a summary of the policy.\n"
-    "  register [--dll PATH] [--first|--last] [--force]\n"
-    "                       add RasWarden (default: raswarden.dll beside raswarden.exe) to\n"
-    "                       HKLM\\SOFTWARE\\Microsoft\\RAS\\AdminDll DLLPath once, keeping every other\n"
-    "                       vendor's entry and their order; --first/--last place (or move) it\n"
-    "  unregister [--dll PATH]\n"
-    "                       remove only RasWarden's entry (the values go when nothing else is left)\n"
-    "  status [--json]      the admin DLLs in load order and whether RRAS can load each, RasWarden's\n"
-    "                       place, the configuration and whether it is valid, the last record\n"
+const std::string usage_text =
+    std::string(
+        "usage: raswarden <command> [arguments]\n"
+        "\n"
+        "Commands:\n"
+        "  check-config [FILE]  check a configuration file; without FILE, the one the DLL reads\n"
+        "                       (RASWARDEN_CONFIG, else HKLM\\SOFTWARE\\RasWarden ConfigPath, else\n"
+        "                       %ProgramData%\\RasWarden\\raswarden.json). Prints every problem as\n"
+        "                       file:line:column: /json/path: message, or a summary of the policy.\n"
+        "  register [--dll PATH] [--first|--last] [--force]\n"
+        "                       add RasWarden (default: raswarden.dll beside raswarden.exe) to\n"
+        "                       HKLM\\SOFTWARE\\Microsoft\\RAS\\AdminDll DLLPath once, keeping every other\n"
+        "                       vendor's entry and their order; --first/--last place (or move) it\n"
+        "  unregister [--dll PATH]\n"
+        "                       remove only RasWarden's entry (the values go when nothing else is left)\n"
+        "  status [--json]      the admin DLLs in load order and whether RRAS can load each, RasWarden's\n"
+        "                       place, the configuration and whether it is valid, the last record\n") +
+    tools::report_usage_text +
     "\n"
     "Exit codes: 0 success; 1 a problem (printed); 2 bad usage.\n";
 
@@ -77,11 +82,18 @@ int wmain(int argc, wchar_t** argv) {
     if (command == L"register") return tools::register_command(arguments);
     if (command == L"unregister") return tools::unregister_command(arguments);
     if (command == L"status") return tools::status_command(arguments);
+    if (command == L"report" || command == L"tail") {
+      std::vector<std::string> utf8_arguments;
+      for (const std::wstring& argument : arguments) utf8_arguments.push_back(win32::to_utf8(argument));
+      return command == L"report" ? tools::report_command(utf8_arguments) : tools::tail_command(utf8_arguments);
+    }
     if (command == L"--help" || command == L"-h" || command == L"help") {
       fmt::print("{}", usage_text);
       return 0;
     }
     return usage_error(fmt::format("unknown command \"{}\"", win32::to_utf8(command)));
+  } catch (const tools::usage_problem& e) {
+    return usage_error(e.what());
   } catch (const std::exception& e) {
     fmt::print(stderr, "raswarden: {}\n", e.what());
     return 1;

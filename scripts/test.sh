@@ -28,12 +28,14 @@ cmake --build --preset mingw-x86 -j2
 echo "== mingw-x64: build, then tests under Wine"
 cmake --preset mingw-x64 >/dev/null
 cmake --build --preset mingw-x64 -j2
-# Create the test Wine prefix once, before tests start in parallel, then keep one persistent
-# wineserver for the whole run: a test process started in the instant an idle wineserver is
-# exiting can fail to start at all (seen once in CI: a test failed in 0.00 s with no output).
+# One persistent wineserver for the whole run, started before the prefix is created: a test
+# process started in the instant an idle wineserver is exiting can fail to start at all (seen
+# once in CI). wineboot then starts the prefix's services inside it with their output going
+# nowhere; services started later by a test would inherit CTest's output pipes and keep them open
+# for as long as the server lives, so test discovery would wait on them until it timed out.
 export WINEPREFIX="$PWD/build/mingw-x64/wineprefix" WINEDEBUG=-all
-wineboot -i >/dev/null 2>&1 || true
-wineserver -w
+mkdir -p "$WINEPREFIX"
 wineserver -p
 trap 'wineserver -k 2>/dev/null || true' EXIT
+wineboot -i >/dev/null 2>&1 </dev/null || true
 ctest --preset mingw-x64

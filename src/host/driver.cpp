@@ -93,6 +93,7 @@ live_session open_session(admin_chain& chain, const scenario_session& spec, late
       live.ipv4 =
           (octets[0] & 0xFF) | ((octets[1] & 0xFF) << 8) | ((octets[2] & 0xFF) << 16) | ((octets[3] & 0xFF) << 24);
     }
+    const DWORD proposed = live.ipv4;
     const DWORD result = timer.time(callback_kind::get_ipv4, [&] {
       return chain.get_ipv4(live.structs->c0.wszUserName, port.data(), live.ipv4, live.release_ipv4);
     });
@@ -105,6 +106,13 @@ live_session open_session(admin_chain& chain, const scenario_session& spec, late
       // RRAS terminates the connection: it never reaches AcceptNewConnection.
       ++count.address_refusals;
       return live;
+    }
+    // IPCP then hands the client the address the DLL chose, and the connection callbacks carry it.
+    if (live.ipv4 != 0 && live.ipv4 != proposed) {
+      connection_spec assigned = spec.connection;
+      assigned.client_ipv4 = win32::to_wide(fmt::format("{}.{}.{}.{}", live.ipv4 & 0xFF, (live.ipv4 >> 8) & 0xFF,
+                                                        (live.ipv4 >> 16) & 0xFF, live.ipv4 >> 24));
+      live.structs = make_connection(assigned);
     }
   }
   if (spec.addresses && chain.has_ipv6() && !spec.links.empty()) {

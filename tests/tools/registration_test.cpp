@@ -171,3 +171,41 @@ TEST_F(registration, status_lists_the_load_order_and_warns_about_what_rras_would
 
 }  // namespace
 }  // namespace raswarden::testing
+
+namespace raswarden::testing {
+namespace {
+
+class registration_json : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    std::string error;
+    win32::delete_machine_value(L"SOFTWARE\\Microsoft\\RAS\\AdminDll", L"DLLPath", error);
+    win32::delete_machine_value(L"SOFTWARE\\Microsoft\\RAS\\AdminDll", L"DisplayName", error);
+  }
+};
+
+TEST_F(registration_json, register_and_unregister_report_one_json_object_for_scripts) {
+  const std::wstring dll = beside_tests(L"raswarden.dll");
+  const process_result added = run_program(L"raswarden.exe", {L"register", L"--dll", dll, L"--json"});
+  ASSERT_EQ(added.exit_code, 0u) << added.all();
+  const auto report = nlohmann::json::parse(added.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << added.out;
+  EXPECT_EQ(report.at("action"), "registered");
+  EXPECT_EQ(report.at("position"), 1);
+  EXPECT_EQ(report.at("dll_path"), win32::to_utf8(dll));
+  EXPECT_EQ(report.at("restart_needed"), true);
+
+  const process_result again = run_program(L"raswarden.exe", {L"register", L"--dll", dll, L"--json"});
+  EXPECT_EQ(nlohmann::json::parse(again.out, nullptr, false).value("action", ""), "unchanged") << again.out;
+
+  const process_result removed = run_program(L"raswarden.exe", {L"unregister", L"--dll", dll, L"--json"});
+  ASSERT_EQ(removed.exit_code, 0u) << removed.all();
+  EXPECT_EQ(nlohmann::json::parse(removed.out, nullptr, false).value("action", ""), "unregistered") << removed.out;
+
+  const process_result refused = run_program(L"raswarden.exe", {L"register", L"--dll", L"C:\\nowhere.dll", L"--json"});
+  EXPECT_EQ(refused.exit_code, 1u);
+  EXPECT_EQ(nlohmann::json::parse(refused.out, nullptr, false).value("action", ""), "failed") << refused.out;
+}
+
+}  // namespace
+}  // namespace raswarden::testing

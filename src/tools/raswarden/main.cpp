@@ -29,11 +29,11 @@ const std::string usage_text =
         "                       (RASWARDEN_CONFIG, else HKLM\\SOFTWARE\\RasWarden ConfigPath, else\n"
         "                       %ProgramData%\\RasWarden\\raswarden.json). Prints every problem as\n"
         "                       file:line:column: /json/path: message, or a summary of the policy.\n"
-        "  register [--dll PATH] [--first|--last] [--force]\n"
+        "  register [--dll PATH] [--first|--last] [--force] [--json]\n"
         "                       add RasWarden (default: raswarden.dll beside raswarden.exe) to\n"
         "                       HKLM\\SOFTWARE\\Microsoft\\RAS\\AdminDll DLLPath once, keeping every other\n"
         "                       vendor's entry and their order; --first/--last place (or move) it\n"
-        "  unregister [--dll PATH]\n"
+        "  unregister [--dll PATH] [--json]\n"
         "                       remove only RasWarden's entry (the values go when nothing else is left)\n"
         "  status [--json]      the admin DLLs in load order and whether RRAS can load each, RasWarden's\n"
         "                       place, the configuration and whether it is valid, the last record\n") +

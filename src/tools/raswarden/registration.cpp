@@ -71,6 +71,8 @@ std::optional<dll_options> parse_options(const std::vector<std::wstring>& argume
       options.move = true;
     } else if (positions && a == L"--force") {
       options.force = true;
+    } else if (a == L"--json") {
+      options.json = true;
     } else {
       exit_code = usage(fmt::format("unexpected argument \"{}\"", win32::to_utf8(a)));
       return std::nullopt;
@@ -121,6 +123,39 @@ std::wstring expand(const std::wstring& text) {
   return win32::expand_environment(text);
 }
 
+// What register/unregister did, as text for a person or one JSON object for a script.
+struct outcome {
+  std::string action;  // "registered", "unregistered", "unchanged"
+  std::string dll;
+  std::wstring dll_path;  // the value now ("" = removed)
+  std::size_t position = 0;
+  std::vector<std::string> notes;
+  std::string message;
+};
+
+int finish(const dll_options& options, const outcome& done) {
+  if (options.json) {
+    const nlohmann::ordered_json report{{"action", done.action},
+                                        {"dll", done.dll},
+                                        {"changed", done.action != "unchanged"},
+                                        {"position", done.position},
+                                        {"dll_path", win32::to_utf8(done.dll_path)},
+                                        {"notes", done.notes},
+                                        {"restart_needed", done.action != "unchanged"}};
+    fmt::print("{}\n", report.dump(2));
+    return 0;
+  }
+  for (const std::string& note : done.notes) fmt::print("note: {}\n", note);
+  fmt::print("{}\n", done.message);
+  if (done.action != "unchanged") fmt::print("{}\n", restart_note);
+  return 0;
+}
+
+int fail(const dll_options& options, const std::string& message) {
+  if (options.json) fmt::print("{}\n", nlohmann::ordered_json{{"action", "failed"}, {"error", message}}.dump(2));
+  return fail(message);
+}
+
 }  // namespace
 
 int register_command(const std::vector<std::wstring>& arguments) {
@@ -130,35 +165,32 @@ int register_command(const std::vector<std::wstring>& arguments) {
   const std::string dll = win32::to_utf8(options->dll);
   if (const std::string problem = dll_problem(options->dll); !problem.empty()) {
     if (!options->force) {
-      return fail(
-          fmt::format("not registering {}: {}. RRAS fails to start when an admin DLL cannot be loaded "
-                      "(use --force to register it anyway)",
-                      dll, problem));
+      return fail(*options, fmt::format("not registering {}: {}. RRAS fails to start when an admin DLL cannot be "
+                                        "loaded (use --force to register it anyway)",
+                                        dll, problem));
     }
     fmt::print(stderr, "raswarden: warning: {}: {}; registered anyway (--force)\n", dll, problem);
   }
   win32::stored_value stored;
   bool exists = false;
   std::string error;
-  if (!read_dll_path(stored, exists, error)) return fail(error);
+  if (!read_dll_path(stored, exists, error)) return fail(*options, error);
   const common::dll_path_edit edit = common::add_dll(stored.text, options->dll, options->where, options->move, expand);
   if (edit.changed && !win32::write_machine_string(admin_dll_key, dll_path_value, edit.value, stored.type, error)) {
-    return fail(error);
+    return fail(*options, error);
   }
   win32::stored_value name;
   if (win32::read_machine_value(admin_dll_key, display_name_value, name, error) == win32::registry_read::missing &&
       !win32::write_machine_string(admin_dll_key, display_name_value, L"RasWarden", REG_SZ, error)) {
-    return fail(error);
+    return fail(*options, error);
   }
-  for (const std::string& note : edit.notes) fmt::print("note: {}\n", note);
   const std::size_t count = common::parse_dll_path(expand(edit.value)).entries.size();
-  if (!edit.changed) {
-    fmt::print("{} is already registered (position {} of {}); nothing changed\n", dll, edit.position, count);
-    return 0;
-  }
-  fmt::print("registered {} at position {} of {} in HKLM\\{} {}\n{}\n", dll, edit.position, count,
-             win32::to_utf8(admin_dll_key), win32::to_utf8(dll_path_value), restart_note);
-  return 0;
+  outcome done{edit.changed ? "registered" : "unchanged", dll, edit.value, edit.position, edit.notes, {}};
+  done.message = edit.changed ? fmt::format("registered {} at position {} of {} in HKLM\\{} {}", dll, edit.position,
+                                            count, win32::to_utf8(admin_dll_key), win32::to_utf8(dll_path_value))
+                              : fmt::format("{} is already registered (position {} of {}); nothing changed", dll,
+                                            edit.position, count);
+  return finish(*options, done);
 }
 
 int unregister_command(const std::vector<std::wstring>& arguments) {
@@ -169,26 +201,31 @@ int unregister_command(const std::vector<std::wstring>& arguments) {
   win32::stored_value stored;
   bool exists = false;
   std::string error;
-  if (!read_dll_path(stored, exists, error)) return fail(error);
+  if (!read_dll_path(stored, exists, error)) return fail(*options, error);
   const common::dll_path_edit edit = common::remove_dll(stored.text, options->dll, expand);
   if (!exists || !edit.changed) {
-    fmt::print("{} is not registered; nothing changed\n", dll);
-    return 0;
+    return finish(*options, outcome{"unchanged", dll, stored.text, 0, {}, dll + " is not registered; nothing changed"});
   }
   if (edit.value.empty()) {
     // Nothing else is listed: the values were ours alone.
     if (!win32::delete_machine_value(admin_dll_key, dll_path_value, error) ||
         !win32::delete_machine_value(admin_dll_key, display_name_value, error)) {
-      return fail(error);
+      return fail(*options, error);
     }
-    fmt::print("unregistered {}; no admin DLL remains, so DLLPath and DisplayName were removed\n{}\n", dll,
-               restart_note);
-    return 0;
+    return finish(*options,
+                  outcome{"unregistered",
+                          dll,
+                          {},
+                          0,
+                          edit.notes,
+                          "unregistered " + dll + "; no admin DLL remains, so DLLPath and DisplayName were removed"});
   }
-  if (!win32::write_machine_string(admin_dll_key, dll_path_value, edit.value, stored.type, error)) return fail(error);
-  for (const std::string& note : edit.notes) fmt::print("note: {}\n", note);
-  fmt::print("unregistered {}; DLLPath now lists {}\n{}\n", dll, win32::to_utf8(edit.value), restart_note);
-  return 0;
+  if (!win32::write_machine_string(admin_dll_key, dll_path_value, edit.value, stored.type, error)) {
+    return fail(*options, error);
+  }
+  return finish(*options,
+                outcome{"unregistered", dll, edit.value, 0, edit.notes,
+                        fmt::format("unregistered {}; DLLPath now lists {}", dll, win32::to_utf8(edit.value))});
 }
 
 namespace {

@@ -18,6 +18,7 @@
 //
 // Everything is deterministic: fixed seeds, a fixed clock (Wednesday 2026-03-11 10:00 UTC), and
 // every setup checks that the decision it will measure is the one intended (SkipWithError if not).
+// Every benchmark also reports allocs_per_op and bytes_per_op (alloc_counter.hpp).
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
@@ -34,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "raswarden/accounting.hpp"
 #include "raswarden/address.hpp"
 #include "raswarden/engine.hpp"
@@ -46,49 +48,11 @@
 namespace {
 
 using namespace raswarden::core;
+using namespace raswarden::bench;
 
 constexpr std::size_t rule_count = 1000;
-constexpr std::size_t live_sessions = 100000;
-constexpr std::size_t distinct_users = 20000;
 constexpr std::uint32_t per_user_limit = 10;  // 100,000 / 20,000 = 5 live per user: under the limit
-constexpr std::size_t info_pool = 4096;       // distinct prebuilt requests cycled through (power of 2)
 constexpr std::string_view matching_rule = "staff-vpn-office-hours";
-
-// Wednesday 2026-03-11 10:00:00 UTC, local time = UTC. Every rule's day/hour test sees this.
-class fixed_clock final : public clock {
- public:
-  [[nodiscard]] std::int64_t now_unix_ms() const override { return 1773223200000; }
-  [[nodiscard]] std::uint64_t steady_ns() const override { return 5000000000000; }
-};
-
-class null_events final : public registry_events {
- public:
-  void connection_opened(const connection_state&) override {}
-  void connection_closed(const connection_state&, close_cause, const timestamps&) override {}
-  void link_opened(const link_state&) override {}
-  void link_closed(const link_state&, close_cause, const timestamps&) override {}
-  void duplicate(std::string_view, const session_key&) override {}
-};
-
-// Takes every line and drops it, counting bytes so the record building cannot be optimised away.
-class discard_sink final : public record_sink {
- public:
-  explicit discard_sink(std::atomic<std::uint64_t>& bytes) : bytes_(bytes) {}
-  bool append(std::string_view line) noexcept override {
-    benchmark::DoNotOptimize(line.data());
-    bytes_.fetch_add(line.size(), std::memory_order_relaxed);
-    return true;
-  }
-
- private:
-  std::atomic<std::uint64_t>& bytes_;
-};
-
-address_range cidr(std::string_view text) {
-  range_parse_result parsed = parse_address_range(text);
-  if (!parsed.range) throw std::runtime_error(fmt::format("bad range {}: {}", text, parsed.error));
-  return *parsed.range;
-}
 
 constexpr std::uint8_t weekdays = 0x1F;  // Monday..Friday
 constexpr std::uint8_t weekend = 0x60;   // Saturday, Sunday
@@ -185,56 +149,6 @@ policy_settings make_settings(bool matching_first) {
   return s;
 }
 
-// What an RRAS accept callback carries for an IKEv2 client connection.
-connection_info make_connection(std::size_t user_index, std::mt19937& rng) {
-  connection_info c;
-  c.user = fmt::format("CORP\\u{:05}", user_index);
-  c.domain = "CORP";
-  c.interface_name = c.user;
-  c.if_type = interface_type::client;
-  c.remote_computer = fmt::format("LAPTOP-{:06X}", rng() & 0xFFFFFF);
-  c.flags = connection_flags::ikev2;
-  c.client_ipv4 = fmt::format("10.8.{}.{}", (user_index >> 8) & 0xFF, user_index & 0xFF);
-  c.server_ipv4 = "10.8.0.1";
-  c.remote_endpoint = fmt::format("198.51.100.{}", 1 + rng() % 254);
-  c.local_endpoint = "192.0.2.10";
-  c.auth = authentication{0, 0, 0, true};
-  c.tunnel = tunnel_kind::ikev2;
-  c.id = guid{static_cast<std::uint32_t>(rng()), static_cast<std::uint16_t>(rng()), static_cast<std::uint16_t>(rng()),
-              {1, 2, 3, 4, 5, 6, 7, static_cast<std::uint8_t>(user_index)}};
-  return c;
-}
-
-// The hangup for a connection: final counters and duration.
-connection_info make_hangup(const connection_info& accepted) {
-  connection_info h;
-  h.handle = accepted.handle;
-  h.user = accepted.user;
-  h.domain = accepted.domain;
-  h.duration_s = 1834;
-  traffic_counters t;
-  t.bytes_in = 48123456;
-  t.bytes_out = 912345678;
-  t.frames_in = 61234;
-  t.frames_out = 701234;
-  h.traffic = t;
-  h.terminate_reason = 0;
-  return h;
-}
-
-// Requests cycled through by the timed loops: random users of the 20,000 (fixed seed).
-std::vector<connection_info> make_request_pool(std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<std::size_t> user(0, distinct_users - 1);
-  std::vector<connection_info> pool;
-  pool.reserve(info_pool);
-  for (std::size_t i = 0; i < info_pool; ++i) pool.push_back(make_connection(user(rng), rng));
-  return pool;
-}
-
-constexpr handle_value live_handle_base = 0x10000;
-constexpr handle_value new_handle_base = 0x100000000;
-
 // ---- rule_policy::decide_connection ------------------------------------------------------------
 
 void decide_connection_bench(benchmark::State& state, bool matching_first) {
@@ -245,17 +159,19 @@ void decide_connection_bench(benchmark::State& state, bool matching_first) {
   counts.live_connections = live_sessions;
   counts.user_connections = live_sessions / distinct_users;
 
-  const decision check = policy.decide_connection(requests[0], counts);
-  if (!check.accept || check.rule != matching_rule) {
-    state.SkipWithError(fmt::format("unexpected decision: {} by {} ({})", check.accept, check.rule, check.reason).c_str());
+  const decision first = policy.decide_connection(requests[0], counts);
+  if (!check(state, first.accept && first.rule == matching_rule,
+             fmt::format("unexpected decision: {} by {} ({})", first.accept, first.rule, first.reason))) {
     return;
   }
 
   std::size_t next = 0;
+  const alloc_meter allocations;
   for (auto _ : state) {
     decision d = policy.decide_connection(requests[next++ & (info_pool - 1)], counts);
     benchmark::DoNotOptimize(d);
   }
+  allocations.report(state);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
   state.counters["rules"] = static_cast<double>(policy.settings().rules.size());
 }
@@ -275,46 +191,33 @@ void BM_RegistryAdmission(benchmark::State& state, bool matching_first) {
   const session_registry::connection_decider decide = [&policy](const connection_info& c, const registry_counts& n) {
     return policy.decide_connection(c, n);
   };
+  const session_registry::link_decider decide_link = [&policy](const link_info& l, const connection_info* c,
+                                                               const registry_counts& n) {
+    return policy.decide_link(l, c, n);
+  };
   id_generator ids(0x3f9c0a1b2c3d4e5fULL);
   session_registry registry(ids);
   null_events events;
-  const timestamps now{time.now_unix_ms(), time.steady_ns()};
-
-  std::mt19937 rng(11);
-  for (std::size_t k = 0; k < live_sessions; ++k) {
-    connection_info c = make_connection(k % distinct_users, rng);
-    c.handle = live_handle_base + k;
-    if (!registry.open_connection(session_key{key_origin::handle, c.handle}, c, now, decide, events).accept) {
-      state.SkipWithError("setup: a live connection was rejected");
-      return;
-    }
-  }
-  if (registry.snapshot().live_connections != live_sessions) {
-    state.SkipWithError("setup: wrong live count");
+  const timestamps now = fixed_now(time);
+  if (!check(state, open_live_sessions(registry, live_sessions, 0, decide, decide_link, events, now),
+             "setup: a live connection was rejected, or the live count is wrong")) {
     return;
   }
 
-  std::vector<connection_info> requests = make_request_pool(13);
-  std::vector<connection_info> hangups;
-  hangups.reserve(requests.size());
-  for (const connection_info& r : requests) hangups.push_back(make_hangup(r));
-
-  handle_value next_handle = new_handle_base;
-  std::size_t next = 0;
+  request_cycle cycle(13);
   std::size_t rejected = 0;
+  const alloc_meter allocations;
   for (auto _ : state) {
-    const std::size_t slot = next++ & (info_pool - 1);
-    connection_info& request = requests[slot];
-    connection_info& hangup = hangups[slot];
-    request.handle = hangup.handle = next_handle++;
-    const session_key key{key_origin::handle, request.handle};
-    decision d = registry.open_connection(key, request, now, decide, events);
+    const request_cycle::pair r = cycle.next();
+    const session_key key{key_origin::handle, r.request.handle};
+    decision d = registry.open_connection(key, r.request, now, decide, events);
     rejected += d.accept ? 0 : 1;
     benchmark::DoNotOptimize(d);
-    registry.close_connection(key, hangup, now, events);
+    registry.close_connection(key, r.hangup, now, events);
   }
-  if (rejected != 0) state.SkipWithError("a timed connection was rejected (the measured path was not the accept path)");
-  if (registry.snapshot().live_connections != live_sessions) state.SkipWithError("live count drifted");
+  allocations.report(state);
+  check(state, rejected == 0, "a timed connection was rejected (the measured path was not the accept path)");
+  check(state, registry.snapshot().live_connections == live_sessions, "live count drifted");
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
   state.counters["live"] = static_cast<double>(registry.snapshot().live_connections);
   state.counters["rules"] = static_cast<double>(policy.settings().rules.size());
@@ -326,56 +229,38 @@ BENCHMARK_CAPTURE(BM_RegistryAdmission, first_rule_matches, true)->Unit(benchmar
 // ---- engine: accept_connection + connection_hangup, accounting records built and dropped -------
 
 void BM_EngineAcceptHangup(benchmark::State& state, bool matching_first) {
-  const fixed_clock time;
-  null_diagnostics diag;
-  std::atomic<std::uint64_t> bytes{0};
-  engine eng(engine_options{"RAS-BENCH-01", failure_mode::continue_admitting, 100000},
-             std::make_unique<discard_sink>(bytes), nullptr, time, diag);
-  eng.replace_policy(std::make_shared<rule_policy>(make_settings(matching_first), time), ip_assignment_settings{});
-
-  std::mt19937 rng(11);
-  for (std::size_t k = 0; k < live_sessions; ++k) {
-    connection_info c = make_connection(k % distinct_users, rng);
-    c.handle = live_handle_base + k;
-    if (!eng.accept_connection("MprAdminAcceptNewConnection3", c)) {
-      state.SkipWithError("setup: a live connection was rejected");
-      return;
-    }
-  }
-  if (eng.registry_stats().live_connections != live_sessions) {
-    state.SkipWithError("setup: wrong live count");
+  engine_under_test under_test;
+  engine& eng = under_test.eng;
+  eng.replace_policy(std::make_shared<rule_policy>(make_settings(matching_first), under_test.time),
+                     ip_assignment_settings{});
+  if (!check(state, open_live_sessions(eng, live_sessions, 0),
+             "setup: a live connection was rejected, or the live count is wrong")) {
     return;
   }
 
-  std::vector<connection_info> requests = make_request_pool(13);
-  std::vector<connection_info> hangups;
-  hangups.reserve(requests.size());
-  for (const connection_info& r : requests) hangups.push_back(make_hangup(r));
-
+  request_cycle cycle(13);
   const std::uint64_t records_before = eng.writer().records_written();
-  const std::uint64_t bytes_before = bytes.load();
-  handle_value next_handle = new_handle_base;
-  std::size_t next = 0;
+  const std::uint64_t bytes_before = under_test.record_bytes.load();
   std::size_t rejected = 0;
+  const alloc_meter allocations;
   for (auto _ : state) {
-    const std::size_t slot = next++ & (info_pool - 1);
-    connection_info& request = requests[slot];
-    connection_info& hangup = hangups[slot];
-    request.handle = hangup.handle = next_handle++;
-    const bool accepted = eng.accept_connection("MprAdminAcceptNewConnection3", request);
+    const request_cycle::pair r = cycle.next();
+    const bool accepted = eng.accept_connection("MprAdminAcceptNewConnection3", r.request);
     rejected += accepted ? 0 : 1;
     benchmark::DoNotOptimize(accepted);
-    eng.connection_hangup("MprAdminConnectionHangupNotification3", hangup);
+    eng.connection_hangup("MprAdminConnectionHangupNotification3", r.hangup);
   }
+  allocations.report(state);
   const std::uint64_t records = eng.writer().records_written() - records_before;
-  if (rejected != 0) state.SkipWithError("a timed connection was rejected (the measured path was not the accept path)");
-  if (records != 2 * static_cast<std::uint64_t>(state.iterations())) state.SkipWithError("expected two accounting records per iteration");
-  if (eng.registry_stats().live_connections != live_sessions) state.SkipWithError("live count drifted");
+  const std::uint64_t bytes = under_test.record_bytes.load() - bytes_before;
+  check(state, rejected == 0, "a timed connection was rejected (the measured path was not the accept path)");
+  check(state, records == 2 * static_cast<std::uint64_t>(state.iterations()),
+        "expected two accounting records per iteration");
+  check(state, eng.registry_stats().live_connections == live_sessions, "live count drifted");
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.SetBytesProcessed(static_cast<std::int64_t>(bytes.load() - bytes_before));
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
   state.counters["live"] = static_cast<double>(eng.registry_stats().live_connections);
-  state.counters["record_bytes"] =
-      benchmark::Counter(static_cast<double>(bytes.load() - bytes_before), benchmark::Counter::kAvgIterations);
+  state.counters["record_bytes"] = benchmark::Counter(static_cast<double>(bytes), benchmark::Counter::kAvgIterations);
 }
 BENCHMARK_CAPTURE(BM_EngineAcceptHangup, last_rule_matches, false)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_EngineAcceptHangup, first_rule_matches, true)->Unit(benchmark::kMicrosecond);
@@ -384,20 +269,18 @@ BENCHMARK_CAPTURE(BM_EngineAcceptHangup, first_rule_matches, true)->Unit(benchma
 
 // The swap alone: two prebuilt 1,000-rule policies swapped in turn (neither is freed in the loop).
 void BM_ReplacePolicy_Swap(benchmark::State& state) {
-  const fixed_clock time;
-  null_diagnostics diag;
-  std::atomic<std::uint64_t> bytes{0};
-  engine eng(engine_options{"RAS-BENCH-01", failure_mode::continue_admitting, 100000},
-             std::make_unique<discard_sink>(bytes), nullptr, time, diag);
+  engine_under_test under_test;
   const std::array<std::shared_ptr<const admission_policy>, 2> policies{
-      std::make_shared<rule_policy>(make_settings(false), time),
-      std::make_shared<rule_policy>(make_settings(true), time)};
+      std::make_shared<rule_policy>(make_settings(false), under_test.time),
+      std::make_shared<rule_policy>(make_settings(true), under_test.time)};
   const ip_assignment_settings addresses;
   std::size_t next = 0;
+  const alloc_meter allocations;
   for (auto _ : state) {
-    eng.replace_policy(policies[next++ & 1], addresses);
+    under_test.eng.replace_policy(policies[next++ & 1], addresses);
   }
-  benchmark::DoNotOptimize(eng.accept_on_internal_error());
+  allocations.report(state);
+  check(state, policies[0].use_count() + policies[1].use_count() == 3, "the engine does not hold exactly one policy");
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_ReplacePolicy_Swap)->Name("BM_ReplacePolicy/swap")->Unit(benchmark::kMicrosecond);
@@ -405,18 +288,20 @@ BENCHMARK(BM_ReplacePolicy_Swap)->Name("BM_ReplacePolicy/swap")->Unit(benchmark:
 // What a reload costs after the file is parsed: build the 1,000-rule policy from its settings
 // (a copy, as the runtime hands settings over by value), swap it in, free the one it replaced.
 void BM_ReplacePolicy_BuildAndSwap(benchmark::State& state) {
-  const fixed_clock time;
-  null_diagnostics diag;
-  std::atomic<std::uint64_t> bytes{0};
-  engine eng(engine_options{"RAS-BENCH-01", failure_mode::continue_admitting, 100000},
-             std::make_unique<discard_sink>(bytes), nullptr, time, diag);
+  engine_under_test under_test;
   const policy_settings parsed = make_settings(false);
   const ip_assignment_settings addresses;
-  eng.replace_policy(std::make_shared<rule_policy>(parsed, time), addresses);
+  under_test.eng.replace_policy(std::make_shared<rule_policy>(parsed, under_test.time), addresses);
+  const alloc_meter allocations;
   for (auto _ : state) {
-    eng.replace_policy(std::make_shared<rule_policy>(parsed, time), addresses);
+    under_test.eng.replace_policy(std::make_shared<rule_policy>(parsed, under_test.time), addresses);
   }
-  benchmark::DoNotOptimize(eng.accept_on_internal_error());
+  allocations.report(state);
+  // The policy in force decides as the one built from these settings must.
+  const std::vector<connection_info> requests = make_request_pool(7);
+  const bool accepted = under_test.eng.accept_connection("MprAdminAcceptNewConnection3", requests[0]);
+  check(state, accepted && under_test.eng.registry_stats().live_connections == 1,
+        "the swapped-in policy did not accept the staff connection");
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
   state.counters["rules"] = static_cast<double>(parsed.rules.size());
 }

@@ -24,6 +24,9 @@ class record_sink {
  public:
   virtual ~record_sink() = default;
   virtual bool append(std::string_view line) noexcept = 0;
+  // The same, with the time the record was stamped with, for a sink that files records by date
+  // (so a record lands in the file of the day its ts names, and the sink reads no clock).
+  virtual bool append_stamped(std::string_view line, std::int64_t /*unix_ms*/) noexcept { return append(line); }
   // Pushes what was appended to stable storage. Called from a background thread, concurrently
   // with append, so it must not hold append's lock while it waits for the disk.
   virtual void flush() noexcept {}

@@ -1,6 +1,11 @@
 // Builds one JSON object as a single line. Accounting records are written on RRAS's threads, so
 // this appends into a reusable buffer instead of building a DOM (nlohmann::json is used to read
 // records back in tests and tools, where speed does not matter).
+//
+// The line is always valid UTF-8 JSON, whatever bytes keys and values hold: JSON's mandatory
+// escapes are written as escapes, and every ill-formed UTF-8 sequence (overlong forms, encoded
+// surrogates, code points above U+10FFFF, 5- and 6-byte forms, stray continuation bytes, a
+// sequence cut off by the end of the value) becomes U+FFFD, one per maximal ill-formed subpart.
 #pragma once
 
 #include <cstdint>
@@ -53,11 +58,14 @@ class json_line {
  private:
   void key(std::string_view name);
   void separator();
+  bool separator_needed();  // and marks the open object as holding a member
   void append_escaped(std::string_view text);
+  template <typename Integer>
+  void append_number(Integer value);
 
   std::string buffer_;
-  std::string needs_comma_;
-  std::size_t last_value_offset_ = 0;  // one flag per open object: '1' once it holds a member
+  std::string needs_comma_;  // one flag per open object: '1' once it holds a member
+  std::size_t last_value_offset_ = 0;
 };
 
 }  // namespace raswarden::core

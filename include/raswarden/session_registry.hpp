@@ -134,29 +134,21 @@ class session_registry {
   [[nodiscard]] std::vector<std::string> live_session_ids() const;
 
  private:
-  struct remembered_key {
-    session_key key;
-    std::string session_id;
-  };
-  // A bounded FIFO set of keys with a little payload.
+  // A bounded FIFO set of keys (of closed sessions, to recognise a repeated hangup).
   class key_memory {
    public:
     explicit key_memory(std::size_t capacity) : capacity_(capacity) {}
-    void remember(const session_key& key, std::string session_id);
+    void remember(const session_key& key);
     [[nodiscard]] bool contains(const session_key& key) const { return index_.contains(key); }
     void forget(const session_key& key) { index_.erase(key); }
 
    private:
-    struct entry {
-      std::string session_id;
-      std::uint64_t generation = 0;
-    };
     std::size_t capacity_;
     std::uint64_t next_generation_ = 0;
     // Oldest first. An entry whose generation no longer matches index_ is stale (its key was
     // forgotten or remembered again since) and is skipped when it reaches the front.
     std::deque<std::pair<session_key, std::uint64_t>> order_;
-    std::unordered_map<session_key, entry, session_key_hash> index_;
+    std::unordered_map<session_key, std::uint64_t, session_key_hash> index_;  // key -> its generation
   };
 
   registry_counts counts_for(const std::string& user_lower, const connection_state* connection) const;

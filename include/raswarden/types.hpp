@@ -23,6 +23,7 @@ struct guid {
 
   [[nodiscard]] bool is_nil() const noexcept;
   [[nodiscard]] std::string to_string() const;
+  [[nodiscard]] std::array<char, 36> text() const noexcept;  // to_string's characters, without allocating
   friend bool operator==(const guid&, const guid&) = default;
 };
 
@@ -121,6 +122,9 @@ struct connection_info {
 
   // Fills every empty field of *this from `other` (the same connection seen by another family).
   void merge_missing_from(const connection_info& other);
+  // The opposite precedence, in place: every field `latest` carries replaces ours (a hangup's
+  // counters are final), and ours stay where it has none.
+  void update_from(const connection_info& latest);
 };
 
 // One link (port) of a connection: RAS_PORT_0 and RAS_PORT_1 together.

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <span>
 
 namespace raswarden::core {
 
@@ -21,15 +24,40 @@ std::vector<std::string> memory_sink::lines() const {
   return lines_;
 }
 
-std::string format_timestamp(std::int64_t unix_ms) {
+namespace {
+constexpr std::size_t timestamp_length = 24;  // "2026-11-21T23:52:17.123Z"
+
+// Written digit by digit into the caller's buffer: it runs under the writer's lock for every
+// record, where an allocation or a format string parse would be felt.
+void write_timestamp(std::int64_t unix_ms, std::span<char, timestamp_length> out) {
   using namespace std::chrono;
   const sys_time<milliseconds> at{milliseconds{unix_ms}};
   const auto day = floor<days>(at);
   const year_month_day date{day};
-  const hh_mm_ss<milliseconds> time{at - day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), time.hours().count(),
-                     time.minutes().count(), time.seconds().count(), time.subseconds().count());
+  const auto in_day = static_cast<std::uint32_t>((at - day).count());
+  constexpr std::string_view pattern = "0000-00-00T00:00:00.000Z";
+  std::copy(pattern.begin(), pattern.end(), out.begin());
+  const auto put = [out](std::size_t position, std::uint32_t value, std::size_t width) {
+    for (std::size_t i = width; i-- > 0;) {
+      out[position + i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  const int year = static_cast<int>(date.year());
+  put(0, static_cast<std::uint32_t>(std::clamp(year, 0, 9999)), 4);
+  put(5, static_cast<unsigned>(date.month()), 2);
+  put(8, static_cast<unsigned>(date.day()), 2);
+  put(11, in_day / 3'600'000, 2);
+  put(14, in_day / 60'000 % 60, 2);
+  put(17, in_day / 1000 % 60, 2);
+  put(20, in_day % 1000, 3);
+}
+}  // namespace
+
+std::string format_timestamp(std::int64_t unix_ms) {
+  std::array<char, timestamp_length> text{};
+  write_timestamp(unix_ms, text);
+  return {text.data(), text.size()};
 }
 
 accounting_writer::accounting_writer(std::string server, std::unique_ptr<record_sink> sink, const clock& time,
@@ -55,10 +83,13 @@ json_line& accounting_writer::begin(std::string_view event, std::string_view cal
 bool accounting_writer::commit(json_line& line) {
   const std::lock_guard lock(mutex_);
   // Time is read under the lock so that ts never goes backwards in file order.
-  line.overwrite(timestamp_offset_, format_timestamp(clock_.now_unix_ms()));
+  const std::int64_t now_ms = clock_.now_unix_ms();
+  std::array<char, timestamp_length> now{};
+  write_timestamp(now_ms, now);
+  line.overwrite(timestamp_offset_, std::string_view(now.data(), now.size()));
   line.field("seq", next_seq_++);
   const std::string_view text = line.finish();
-  if (drain_locked() && sink_ && sink_->append(text)) {
+  if (drain_locked() && sink_ && sink_->append_stamped(text, now_ms)) {
     ++written_;
     set_failing_locked(false);
     return true;

@@ -90,7 +90,10 @@ void write_connection(json_line& line, const std::string& session_id, const conn
       .field_if("remote_endpoint", info.remote_endpoint)
       .field_if("local_endpoint", info.local_endpoint);
   if (info.auth) line.field_if("auth_protocol", auth_protocol_name(*info.auth));
-  if (info.id && !info.id->is_nil()) line.field("guid", info.id->to_string());
+  if (info.id && !info.id->is_nil()) {
+    const std::array<char, 36> id = info.id->text();
+    line.field("guid", std::string_view(id.data(), id.size()));
+  }
   if (info.quarantine) line.field("quarantine_state", to_string(*info.quarantine));
 }
 

@@ -34,7 +34,8 @@ class scanner {
         ++pos_;
       }
       if (text_.substr(pos_, 2) == "//") {
-        const std::size_t end = text_.find('\n', pos_);
+        // As the parser reads it: a line comment also ends at a carriage return or a NUL byte.
+        const std::size_t end = text_.find_first_of(std::string_view("\n\r\0", 3), pos_);
         pos_ = end == std::string_view::npos ? text_.size() : end + 1;
       } else if (text_.substr(pos_, 2) == "/*") {
         const std::size_t end = text_.find("*/", pos_ + 2);
@@ -56,11 +57,23 @@ class scanner {
   void value(const std::string& pointer) {
     if (pos_ >= text_.size()) return;
     switch (text_[pos_]) {
-      case '{': object(pointer); break;
-      case '[': array(pointer); break;
+      case '{':
+      case '[':
+        if (depth_ == deepest) {
+          pass_over_nested();
+          break;
+        }
+        ++depth_;
+        if (text_[pos_] == '{') {
+          object(pointer);
+        } else {
+          array(pointer);
+        }
+        --depth_;
+        break;
       case '"': string_token(); break;
-      default:
-        while (pos_ < text_.size() && std::string_view(",]} \t\r\n").find(text_[pos_]) == std::string_view::npos) {
+      default:  // a number or literal, which a comment may follow directly
+        while (pos_ < text_.size() && std::string_view(",]} \t\r\n/").find(text_[pos_]) == std::string_view::npos) {
           ++pos_;
         }
     }
@@ -100,6 +113,26 @@ class scanner {
     ++pos_;
   }
 
+  // From an opening bracket to past its closing one, iteratively and recording nothing inside.
+  void pass_over_nested() {
+    std::size_t open = 0;
+    do {
+      if (text_[pos_] == '"') {
+        string_token();
+      } else {
+        if (text_[pos_] == '{' || text_[pos_] == '[') ++open;
+        if (text_[pos_] == '}' || text_[pos_] == ']') --open;
+        ++pos_;
+      }
+      skip_space();
+    } while (open > 0 && pos_ < text_.size());
+  }
+
+  // Values nested deeper than this are passed over whole (a pointer into one finds its nearest
+  // recorded ancestor), so the recursion, and the pointers whose length grows with the depth,
+  // stay bounded whatever the text; no configuration nests anywhere near this deep.
+  static constexpr std::size_t deepest = 64;
+  std::size_t depth_ = 0;
   std::string_view text_;
   std::size_t pos_ = 0;
   std::unordered_map<std::string, json_locator::offsets_t>& out_;

@@ -1117,6 +1117,9 @@ summary build(const std::vector<std::filesystem::path>& files, options configura
       carried.append(data);
     }
     if (file.bad()) throw std::runtime_error(fmt::format("cannot read {}", std::string(name.begin(), name.end())));
+    // A file RasWarden still has open ends in zero bytes up to the end of its mapped window: the
+    // records end at the first of them. (A record never holds a NUL: JSON escapes it.)
+    if (const std::size_t padding = carried.find('\0'); padding != std::string::npos) carried.resize(padding);
     if (!carried.empty()) reader.add_unterminated_line(carried);
   }
   return reader.finish();
@@ -1491,7 +1494,9 @@ std::string render_json(const summary& s) {
     timeline.push_back({{"from", moment(b.start_ms)}, {"to", moment(b.end_ms)}, {"peak", b.peak}, {"last", b.last}});
   }
   out["concurrency"] = std::move(timeline);
-  return out.dump(2) + "\n";
+  // A log line may carry bytes that are not UTF-8 (the reader keeps them); they become U+FFFD
+  // rather than failing the whole report.
+  return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::string render_html(const summary& s) {

@@ -28,15 +28,15 @@ std::string_view to_string(close_cause cause) noexcept {
   return "unknown";
 }
 
-void session_registry::key_memory::remember(const session_key& key, std::string session_id) {
+void session_registry::key_memory::remember(const session_key& key) {
   if (capacity_ == 0) return;
   // Remembering a key again makes it the most recent; its older place in order_ goes stale.
   const std::uint64_t generation = ++next_generation_;
-  index_.insert_or_assign(key, entry{std::move(session_id), generation});
+  index_.insert_or_assign(key, generation);
   order_.emplace_back(key, generation);
   const auto is_current = [this](const std::pair<session_key, std::uint64_t>& e) {
     const auto found = index_.find(e.first);
-    return found != index_.end() && found->second.generation == e.second;
+    return found != index_.end() && found->second == e.second;
   };
   // Every key in index_ has exactly one current entry in order_, so this ends.
   while (index_.size() > capacity_) {
@@ -76,6 +76,22 @@ template <typename Map, typename Order>
 void forget_rejected(Map& map, Order& order, typename Map::iterator entry) {
   std::erase(order, entry->first);
   map.erase(entry);
+}
+
+// A copy whose strings are allocated to their size. Copy-assigning into an empty std::string
+// reserves at least twice the inline capacity (30 characters with libstdc++), which a live session
+// would hold for its lifetime (a 20-character device name took 40 bytes instead of 24); a copy
+// constructed and then moved in keeps the exact size.
+template <typename Info>
+Info exact_copy(const Info& info) {
+  return info;
+}
+
+// A decision without its reason, once the record that carries it is written: live sessions do
+// not keep text they never write again (memory per live session, docs/performance.md). A repeated accept
+// of the live session answers the same decision, rule included, without the reason.
+decision without_reason(const decision& d) {
+  return decision{d.accept, d.rule, {}, d.enforced};
 }
 
 // The per-user connection count is keyed by the lower-cased user a connection was counted under;
@@ -136,16 +152,26 @@ decision session_registry::open_connection(const session_key& key, const connect
   connection_state state;
   state.session_id = ids_.next();
   state.key = key;
-  state.info = info;
+  state.info = exact_copy(info);
   state.started = now;
   const std::string user = user_count_key(info.user);
   state.admission = decide(info, counts_for(user, nullptr));
   events.connection_opened(state);
-  decision result = state.admission;
-  if (result.answer()) {
+  decision result;
+  if (state.admission.answer()) {
     ++connections_per_user_[user];
+    // An accepted connection's reason is in its accept record and in no later one (its stop
+    // record repeats the decision only when it was a reject): not kept while it is live, so it
+    // is moved to the caller instead of copied.
+    if (state.admission.accept) {
+      result = std::move(state.admission);
+      state.admission = without_reason(result);
+    } else {
+      result = state.admission;
+    }
     connections_.emplace(key, std::move(state));
   } else {
+    result = state.admission;
     remember_rejected(rejected_connections_, rejected_connection_order_, key, std::move(state), remembered_);
   }
   return result;
@@ -156,7 +182,7 @@ void session_registry::close_links_of(connection_state& connection, const timest
     const auto link = links_.find(link_key);
     if (link == links_.end()) continue;
     events.link_closed(link->second, close_cause::connection_closed, now);
-    closed_links_.remember(link_key, link->second.link_id);
+    closed_links_.remember(link_key);
     links_.erase(link);
   }
   connection.live_links.clear();
@@ -167,16 +193,12 @@ void session_registry::close_connection_locked(
     close_cause cause, const timestamps& now, registry_events& events) {
   connection_state& connection = it->second;
   const std::string counted_as = user_count_key(connection.info.user);  // before the hangup's fields
-  if (final_info != nullptr) {
-    // The hangup's counters and duration are final; keep the accept-time fields it lacks.
-    connection_info merged = *final_info;
-    merged.merge_missing_from(connection.info);
-    connection.info = std::move(merged);
-  }
+  // The hangup's counters and duration are final; the accept-time fields it lacks stay.
+  if (final_info != nullptr) connection.info.update_from(*final_info);
   close_links_of(connection, now, events);
   events.connection_closed(connection, cause, now);
   release_user(connections_per_user_, counted_as);
-  closed_connections_.remember(it->first, connection.session_id);
+  closed_connections_.remember(it->first);
   connections_.erase(it);
 }
 
@@ -188,11 +210,9 @@ void session_registry::close_connection(const session_key& key, const connection
     return;
   }
   if (auto rejected = rejected_connections_.find(key); rejected != rejected_connections_.end()) {
-    connection_info merged = final_info;
-    merged.merge_missing_from(rejected->second.info);
-    rejected->second.info = std::move(merged);
+    rejected->second.info.update_from(final_info);
     events.connection_closed(rejected->second, close_cause::hangup, now);
-    closed_connections_.remember(key, rejected->second.session_id);
+    closed_connections_.remember(key);
     forget_rejected(rejected_connections_, rejected_connection_order_, rejected);
     return;
   }
@@ -217,7 +237,7 @@ void session_registry::close_connection(const session_key& key, const connection
   }
   state.admission = decision{true, "default", "hangup without a seen accept", true};
   events.connection_closed(state, close_cause::hangup, now);
-  closed_connections_.remember(key, state.session_id);
+  closed_connections_.remember(key);
 }
 
 decision session_registry::open_link(const session_key& key, const session_key& connection, const link_info& info,
@@ -248,14 +268,17 @@ decision session_registry::open_link(const session_key& key, const session_key& 
   state.link_id = ids_.next();
   state.key = key;
   state.connection = connection;
-  state.info = info;
+  state.info = exact_copy(info);
   state.started = now;
   if (owner_state != nullptr) state.session_id = owner_state->session_id;
   const std::string user = owner_state != nullptr ? user_count_key(owner_state->info.user) : std::string{};
   state.admission = decide(info, owner_state != nullptr ? &owner_state->info : nullptr, counts_for(user, owner_state));
   events.link_opened(state);
-  decision result = state.admission;
-  if (result.answer()) {
+  decision result;
+  if (state.admission.answer()) {
+    // The reason is in the link's accept record and no later link record repeats it.
+    result = std::move(state.admission);
+    state.admission = without_reason(result);
     if (owner_state != nullptr) {
       owner_state->live_links.push_back(key);
       ++owner_state->links_total;
@@ -265,6 +288,7 @@ decision session_registry::open_link(const session_key& key, const session_key& 
     }
     links_.emplace(key, std::move(state));
   } else {
+    result = state.admission;
     remember_rejected(rejected_links_, rejected_link_order_, key, std::move(state), remembered_);
   }
   return result;
@@ -273,14 +297,23 @@ decision session_registry::open_link(const session_key& key, const session_key& 
 void session_registry::close_link(const session_key& key, const link_info& final_info, const timestamps& now,
                                   registry_events& events) {
   const std::lock_guard lock(mutex_);
+  // The hangup's fields replace the accept's, in place (reusing the strings' buffers); the
+  // names and speed it lacks stay from the accept.
   const auto with_final = [&final_info](link_state& link) {
-    link_info merged = final_info;
-    if (merged.port_name.empty()) merged.port_name = link.info.port_name;
-    if (merged.media.empty()) merged.media = link.info.media;
-    if (merged.device.empty()) merged.device = link.info.device;
-    if (merged.device_type.empty()) merged.device_type = link.info.device_type;
-    if (!merged.line_speed_bps) merged.line_speed_bps = link.info.line_speed_bps;
-    link.info = std::move(merged);
+    link_info& info = link.info;
+    const auto keep_or_take = [](std::string& mine, const std::string& theirs) {
+      if (!theirs.empty()) mine = theirs;
+    };
+    info.port = final_info.port;
+    info.connection = final_info.connection;
+    keep_or_take(info.port_name, final_info.port_name);
+    keep_or_take(info.media, final_info.media);
+    keep_or_take(info.device, final_info.device);
+    keep_or_take(info.device_type, final_info.device_type);
+    if (final_info.line_speed_bps) info.line_speed_bps = final_info.line_speed_bps;
+    info.duration_s = final_info.duration_s;
+    info.total_calls = final_info.total_calls;
+    info.traffic = final_info.traffic;
   };
   if (auto live = links_.find(key); live != links_.end()) {
     with_final(live->second);
@@ -288,14 +321,14 @@ void session_registry::close_link(const session_key& key, const link_info& final
     if (auto owner = connections_.find(live->second.connection); owner != connections_.end()) {
       std::erase(owner->second.live_links, key);
     }
-    closed_links_.remember(key, live->second.link_id);
+    closed_links_.remember(key);
     links_.erase(live);
     return;
   }
   if (auto rejected = rejected_links_.find(key); rejected != rejected_links_.end()) {
     with_final(rejected->second);
     events.link_closed(rejected->second, close_cause::hangup, now);
-    closed_links_.remember(key, rejected->second.link_id);
+    closed_links_.remember(key);
     forget_rejected(rejected_links_, rejected_link_order_, rejected);
     return;
   }
@@ -317,7 +350,7 @@ void session_registry::close_link(const session_key& key, const link_info& final
   state.started = now;
   state.admission = decision{true, "default", "hangup without a seen accept", true};
   events.link_closed(state, close_cause::hangup, now);
-  closed_links_.remember(key, state.link_id);
+  closed_links_.remember(key);
 }
 
 std::string session_registry::update_connection(const session_key& key, const connection_info& info) {

@@ -187,6 +187,11 @@ void read_accounting(const object_reader& parent, const std::string& key, const 
              k, v, out.on_failure,
              {{"continue", failure_mode::continue_admitting}, {"reject", failure_mode::reject_new}});
        }},
+      {"write_method",
+       [&](const std::string& k, const json& v) {
+         r.read_choice<write_method>(k, v, out.write,
+                                     {{"mapped", write_method::mapped}, {"append", write_method::append}});
+       }},
       {"forward", [&](const std::string& k, const json& v) { read_forward(r, k, v, out.forward); }},
   });
 }
@@ -562,14 +567,18 @@ void cross_check(const settings& value, const problem_list& problems) {
 }
 
 // "[json.exception.parse_error.101] parse error at line 1, column 16: syntax error ..." -> the
-// part after the position, which the problem already states.
-std::string parse_error_text(const json::parse_error& error) {
+// part after the position, which the problem already states; "[json.exception.out_of_range.406]
+// number overflow parsing '1e999'" -> the part after the id.
+std::string parse_error_text(const json::exception& error) {
   std::string text = error.what();
   if (const std::size_t colon = text.find(": ", text.find("column")); colon != std::string::npos) {
     text.erase(0, colon + 2);
+  } else if (const std::size_t id_end = text.find("] "); id_end != std::string::npos) {
+    text.erase(0, id_end + 2);
   }
   // "last read: '...'" echoes raw input bytes, which may not be UTF-8: the record must stay valid.
-  std::replace_if(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }, '?');
+  std::replace_if(
+      text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }, '?');
   return text;
 }
 
@@ -578,15 +587,27 @@ std::string parse_error_text(const json::parse_error& error) {
 settings_result parse_settings(std::string_view json_text, std::string_view source_name) {
   settings_result result;
   json document;
+  std::optional<std::size_t> failed_at;
+  std::string failure;
   try {
     // Comments are allowed (nlohmann's ignore_comments): an administrator's notes stay in the file.
     document = json::parse(json_text, nullptr, true, true);
   } catch (const json::parse_error& e) {
     // nlohmann counts the byte that failed from 1; it may be one past the end.
-    const std::size_t offset = e.byte == 0 ? 0 : e.byte - 1;
-    const text_position at = json_locator::position_of(json_text, offset);
-    result.problems.push_back(
-        fmt::format("{}:{}:{}: not valid JSON: {}", source_name, at.line, at.column, parse_error_text(e)));
+    failed_at = e.byte == 0 ? 0 : e.byte - 1;
+    failure = parse_error_text(e);
+  } catch (const json::out_of_range& e) {
+    // A number too large for a double ("1e999") comes without its position: point at its text.
+    failure = parse_error_text(e);
+    const std::size_t open = failure.find('\'');
+    const std::size_t close = failure.rfind('\'');
+    const std::size_t found =
+        open < close ? json_text.find(std::string_view(failure).substr(open + 1, close - open - 1)) : 0;
+    failed_at = found == std::string_view::npos ? 0 : found;
+  }
+  if (failed_at) {
+    const text_position at = json_locator::position_of(json_text, *failed_at);
+    result.problems.push_back(fmt::format("{}:{}:{}: not valid JSON: {}", source_name, at.line, at.column, failure));
     result.document_ok = false;
     return result;
   }

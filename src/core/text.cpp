@@ -28,12 +28,25 @@ constexpr std::uint32_t replacement_character = 0xFFFD;
 std::string utf8_from_utf16(const char16_t* text, std::size_t max_units) {
   std::string out;
   if (text == nullptr) return out;
-  for (std::size_t i = 0; i < max_units; ++i) {
+  // Names are almost always ASCII: measure up to the NUL (or the bound) and convert an ASCII
+  // string with one allocation at most and no per-character appends.
+  std::size_t length = 0;
+  bool ascii = true;
+  while (length < max_units && text[length] != 0) {
+    ascii &= text[length] < 0x80;
+    ++length;
+  }
+  if (ascii) {
+    out.resize(length);
+    for (std::size_t i = 0; i < length; ++i) out[i] = static_cast<char>(text[i]);
+    return out;
+  }
+  out.reserve(length + length / 2);
+  for (std::size_t i = 0; i < length; ++i) {
     const std::uint32_t unit = text[i];
-    if (unit == 0) break;
     if (unit >= 0xD800 && unit <= 0xDBFF) {
       // A high surrogate is valid only when a low surrogate follows within the bound.
-      if (i + 1 < max_units && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF) {
+      if (i + 1 < length && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF) {
         const std::uint32_t low = text[i + 1];
         append_utf8(out, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
         ++i;

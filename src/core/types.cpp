@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "raswarden/text.hpp"
@@ -14,9 +15,30 @@ bool guid::is_nil() const noexcept {
          std::all_of(data4.begin(), data4.end(), [](std::uint8_t b) { return b == 0; });
 }
 
+std::array<char, 36> guid::text() const noexcept {
+  // "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", lower case, without allocating: every record has one.
+  static constexpr std::string_view hex = "0123456789abcdef";
+  std::array<char, 36> out{};
+  std::size_t at = 0;
+  const auto put = [&](std::uint64_t value, int digits) {
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out[at++] = hex[(value >> shift) & 0xF];
+  };
+  put(data1, 8);
+  out[at++] = '-';
+  put(data2, 4);
+  out[at++] = '-';
+  put(data3, 4);
+  out[at++] = '-';
+  put(data4[0], 2);
+  put(data4[1], 2);
+  out[at++] = '-';
+  for (std::size_t i = 2; i < data4.size(); ++i) put(data4[i], 2);
+  return out;
+}
+
 std::string guid::to_string() const {
-  return fmt::format("{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", data1, data2, data3,
-                     data4[0], data4[1], data4[2], data4[3], data4[4], data4[5], data4[6], data4[7]);
+  const std::array<char, 36> chars = text();
+  return {chars.data(), chars.size()};
 }
 
 interface_type interface_type_from_raw(std::uint32_t raw) noexcept {
@@ -51,24 +73,36 @@ std::string_view to_string(tunnel_kind kind) noexcept {
   return "unknown";
 }
 
+namespace {
+char lower_ascii(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+// `word` is lower case; `text` may be any case. No copies: this runs for every link.
+bool contains_word(std::string_view text, std::string_view word) noexcept {
+  if (word.size() > text.size()) return false;
+  for (std::size_t start = 0; start + word.size() <= text.size(); ++start) {
+    std::size_t i = 0;
+    while (i < word.size() && lower_ascii(text[start + i]) == word[i]) ++i;
+    if (i == word.size()) return true;
+  }
+  return false;
+}
+bool equals_word(std::string_view text, std::string_view word) noexcept {
+  return text.size() == word.size() && contains_word(text, word);
+}
+}  // namespace
+
 tunnel_kind tunnel_from_device(std::string_view device_type, std::string_view device_name) noexcept {
   // RRAS names its WAN miniports "WAN Miniport (PPTP)" and so on; dial-up devices are modems or
   // ISDN adapters whose device type says so.
-  const auto lower = [](std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-  };
-  const std::string name = lower(device_name);
-  const std::string type = lower(device_type);
-  if (name.find("pptp") != std::string::npos) return tunnel_kind::pptp;
-  if (name.find("l2tp") != std::string::npos) return tunnel_kind::l2tp;
-  if (name.find("sstp") != std::string::npos) return tunnel_kind::sstp;
-  if (name.find("ikev2") != std::string::npos) return tunnel_kind::ikev2;
-  if (type == "modem" || type == "isdn" || type == "serial" || type == "pad" || type == "x25" || type == "parallel" ||
-      name.find("modem") != std::string::npos) {
-    return tunnel_kind::ppp;
+  if (contains_word(device_name, "pptp")) return tunnel_kind::pptp;
+  if (contains_word(device_name, "l2tp")) return tunnel_kind::l2tp;
+  if (contains_word(device_name, "sstp")) return tunnel_kind::sstp;
+  if (contains_word(device_name, "ikev2")) return tunnel_kind::ikev2;
+  for (const std::string_view dial_up : {"modem", "isdn", "serial", "pad", "x25", "parallel"}) {
+    if (equals_word(device_type, dial_up)) return tunnel_kind::ppp;
   }
+  if (contains_word(device_name, "modem")) return tunnel_kind::ppp;
   return tunnel_kind::unknown;
 }
 
@@ -127,6 +161,42 @@ void fill(std::string& mine, const std::string& theirs) {
   if (mine.empty() && !theirs.empty()) mine = theirs;
 }
 }  // namespace
+
+namespace {
+template <typename T>
+void take(std::optional<T>& mine, const std::optional<T>& theirs) {
+  if (theirs) mine = theirs;
+}
+void take(std::string& mine, const std::string& theirs) {
+  // Assigning into the existing string reuses its buffer: no allocation for the same text.
+  if (!theirs.empty()) mine = theirs;
+}
+}  // namespace
+
+void connection_info::update_from(const connection_info& latest) {
+  if (latest.interface_handle != 0) interface_handle = latest.interface_handle;
+  take(id, latest.id);
+  take(user, latest.user);
+  take(domain, latest.domain);
+  take(interface_name, latest.interface_name);
+  take(if_type, latest.if_type);
+  take(remote_computer, latest.remote_computer);
+  take(flags, latest.flags);
+  take(duration_s, latest.duration_s);
+  take(traffic, latest.traffic);
+  take(client_ipv4, latest.client_ipv4);
+  take(server_ipv4, latest.server_ipv4);
+  take(client_ipv6, latest.client_ipv6);
+  take(remote_endpoint, latest.remote_endpoint);
+  take(local_endpoint, latest.local_endpoint);
+  take(auth, latest.auth);
+  take(quarantine, latest.quarantine);
+  take(probation_until_unix_ms, latest.probation_until_unix_ms);
+  take(terminate_reason, latest.terminate_reason);
+  take(remote_terminate_reason, latest.remote_terminate_reason);
+  take(switch_overs, latest.switch_overs);
+  take(tunnel, latest.tunnel);
+}
 
 void connection_info::merge_missing_from(const connection_info& other) {
   if (interface_handle == 0) interface_handle = other.interface_handle;

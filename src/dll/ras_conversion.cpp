@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
+#include <cstdint>
 
 #include "raswarden/engine.hpp"
 #include "raswarden/text.hpp"
@@ -12,16 +12,15 @@ namespace raswarden::dll {
 namespace {
 
 template <std::size_t N>
-std::string read_name(const WCHAR (&field)[N]) {
-  static_assert(sizeof(WCHAR) == sizeof(char16_t));
-  return core::utf8_from_utf16(reinterpret_cast<const char16_t*>(field), N);
+std::string read_name(const char16_t (&field)[N]) {
+  return core::utf8_from_utf16(field, N);
 }
 
-core::handle_value handle_of(HANDLE h) {
+core::handle_value handle_of(const void* h) {
   return static_cast<core::handle_value>(reinterpret_cast<std::uintptr_t>(h));
 }
 
-core::guid guid_of(const GUID& g) {
+core::guid guid_of(const layout::win_guid& g) {
   core::guid out;
   out.data1 = g.Data1;
   out.data2 = g.Data2;
@@ -30,25 +29,37 @@ core::guid guid_of(const GUID& g) {
   return out;
 }
 
-std::int64_t unix_ms_of(const FILETIME& ft) {
+std::int64_t unix_ms_of(const layout::win_filetime& ft) {
   const std::uint64_t ticks = (std::uint64_t{ft.dwHighDateTime} << 32) | ft.dwLowDateTime;
   constexpr std::uint64_t epoch_difference = 116444736000000000ULL;  // 1601 -> 1970 in 100 ns
   return ticks > epoch_difference ? static_cast<std::int64_t>((ticks - epoch_difference) / 10000) : 0;
 }
 
+using eight_bytes = std::uint8_t[8];
+
 // Prefix and interface identifier -> address text. Without a prefix the address is link-local.
-std::string ipv6_of(const BYTE (&prefix)[8], const BYTE (&interface_id)[8]) {
-  const auto zero = [](const BYTE(&bytes)[8]) { return std::all_of(bytes, bytes + 8, [](BYTE b) { return b == 0; }); };
+std::string ipv6_of(const eight_bytes& prefix, const eight_bytes& interface_id) {
+  const auto zero = [](const eight_bytes& bytes) {
+    return std::all_of(std::begin(bytes), std::end(bytes), [](std::uint8_t b) { return b == 0; });
+  };
   if (zero(interface_id)) return {};
   std::array<std::uint8_t, 16> address{};
   if (zero(prefix)) {
     address[0] = 0xfe;
     address[1] = 0x80;
   } else {
-    std::copy(prefix, prefix + 8, address.begin());
+    std::copy(std::begin(prefix), std::end(prefix), address.begin());
   }
-  std::copy(interface_id, interface_id + 8, address.begin() + 8);
+  std::copy(std::begin(interface_id), std::end(interface_id), address.begin() + 8);
   return core::format_ipv6(address);
+}
+
+core::interface_type interface_type_of(std::int32_t raw) {
+  return core::interface_type_from_raw(static_cast<std::uint32_t>(raw));
+}
+
+core::quarantine_state quarantine_of(std::int32_t raw) {
+  return core::quarantine_state_from_raw(static_cast<std::uint32_t>(raw));
 }
 
 // RAS_CONNECTION_1, RAS_CONNECTION_EX and RAS_PORT_1 name their counters alike. "Xmited" is
@@ -73,7 +84,7 @@ void apply_identity(core::connection_info& info, const Identity& c) {
   info.handle = handle_of(c.hConnection);
   info.interface_handle = handle_of(c.hInterface);
   info.duration_s = c.dwConnectDuration;
-  info.if_type = core::interface_type_from_raw(static_cast<std::uint32_t>(c.dwInterfaceType));
+  info.if_type = interface_type_of(c.dwInterfaceType);
   info.flags = c.dwConnectionFlags;
   info.interface_name = read_name(c.wszInterfaceName);
   info.user = read_name(c.wszUserName);
@@ -81,7 +92,7 @@ void apply_identity(core::connection_info& info, const Identity& c) {
   info.remote_computer = read_name(c.wszRemoteComputer);
 }
 
-void apply_lcp(core::connection_info& info, const PPP_LCP_INFO& lcp) {
+void apply_lcp(core::connection_info& info, const layout::ppp_lcp_info& lcp) {
   if (lcp.dwAuthenticationProtocol != 0) {
     info.auth = core::authentication{lcp.dwAuthenticationProtocol, lcp.dwAuthenticationData, lcp.dwEapTypeId, false};
   }
@@ -97,10 +108,20 @@ void apply_ipcp(core::connection_info& info, const Ipcp& ip) {
   if (info.server_ipv4.empty()) info.server_ipv4 = read_name(ip.wszAddress);
 }
 
+// Both projections of RAS_CONNECTION_EX carry the addresses alike.
+template <typename Projection>
+void apply_projection_addresses(core::connection_info& info, const Projection& p) {
+  info.client_ipv4 = read_name(p.wszRemoteAddress);
+  info.server_ipv4 = read_name(p.wszAddress);
+  info.client_ipv6 = ipv6_of(p.bPrefix, p.bRemoteInterfaceIdentifier);
+}
+
 }  // namespace
 
-std::optional<core::connection_info> to_connection(const RAS_CONNECTION_0* c0, const RAS_CONNECTION_1* c1,
-                                                   const RAS_CONNECTION_2* c2, const RAS_CONNECTION_3* c3) {
+std::optional<core::connection_info> to_connection(const layout::ras_connection_0* c0,
+                                                   const layout::ras_connection_1* c1,
+                                                   const layout::ras_connection_2* c2,
+                                                   const layout::ras_connection_3* c3) {
   if (c0 == nullptr && c1 == nullptr && c2 == nullptr && c3 == nullptr) return std::nullopt;
   core::connection_info info;
   if (c0 != nullptr) apply_identity(info, *c0);
@@ -113,7 +134,7 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_0* c0, c
   if (c2 != nullptr) {
     if (c0 == nullptr && c1 == nullptr) info.handle = handle_of(c2->hConnection);
     if (info.user.empty()) info.user = read_name(c2->wszUserName);
-    if (!info.if_type) info.if_type = core::interface_type_from_raw(static_cast<std::uint32_t>(c2->dwInterfaceType));
+    if (!info.if_type) info.if_type = interface_type_of(c2->dwInterfaceType);
     info.id = guid_of(c2->guid);
     apply_ipcp(info, c2->PppInfo2.ip);
     apply_lcp(info, c2->PppInfo2.lcp);
@@ -121,12 +142,12 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_0* c0, c
   if (c3 != nullptr) {
     if (c0 == nullptr && c1 == nullptr && c2 == nullptr) info.handle = handle_of(c3->hConnection);
     if (info.user.empty()) info.user = read_name(c3->wszUserName);
-    if (!info.if_type) info.if_type = core::interface_type_from_raw(static_cast<std::uint32_t>(c3->dwInterfaceType));
+    if (!info.if_type) info.if_type = interface_type_of(c3->dwInterfaceType);
     if (!info.id) info.id = guid_of(c3->guid);
     apply_ipcp(info, c3->PppInfo3.ip);
     if (!info.auth) apply_lcp(info, c3->PppInfo3.lcp);
     info.client_ipv6 = ipv6_of(c3->PppInfo3.ipv6.bPrefix, c3->PppInfo3.ipv6.bRemoteInterfaceIdentifier);
-    info.quarantine = core::quarantine_state_from_raw(static_cast<std::uint32_t>(c3->rasQuarState));
+    info.quarantine = quarantine_of(c3->rasQuarState);
     if (info.quarantine == core::quarantine_state::probation && unix_ms_of(c3->timer) > 0) {
       info.probation_until_unix_ms = unix_ms_of(c3->timer);
     }
@@ -134,14 +155,14 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_0* c0, c
   return info;
 }
 
-std::optional<core::connection_info> to_connection(const RAS_CONNECTION_EX* ex, std::string& problem) {
+std::optional<core::connection_info> to_connection(const layout::ras_connection_ex* ex, std::string& problem) {
   if (ex == nullptr) {
     problem = "RAS_CONNECTION_EX pointer is null";
     return std::nullopt;
   }
-  if (ex->Header.type != MPRAPI_OBJECT_TYPE_RAS_CONNECTION_OBJECT ||
-      ex->Header.revision < MPRAPI_RAS_CONNECTION_OBJECT_REVISION_1 ||
-      (ex->Header.size != 0 && ex->Header.size < sizeof(RAS_CONNECTION_EX))) {
+  if (ex->Header.type != layout::object_type_ras_connection ||
+      ex->Header.revision < layout::ras_connection_revision_1 ||
+      (ex->Header.size != 0 && ex->Header.size < sizeof(layout::ras_connection_ex))) {
     problem = "RAS_CONNECTION_EX header is not a connection object of revision 1 (revision " +
               std::to_string(ex->Header.revision) + ", type " + std::to_string(ex->Header.type) + ", size " +
               std::to_string(ex->Header.size) + ")";
@@ -150,7 +171,7 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_EX* ex, 
   core::connection_info info;
   apply_identity(info, *ex);
   info.id = guid_of(ex->guid);
-  info.quarantine = core::quarantine_state_from_raw(static_cast<std::uint32_t>(ex->rasQuarState));
+  info.quarantine = quarantine_of(ex->rasQuarState);
   if (info.quarantine == core::quarantine_state::probation && unix_ms_of(ex->probationTime) > 0) {
     info.probation_until_unix_ms = unix_ms_of(ex->probationTime);
   }
@@ -159,21 +180,17 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_EX* ex, 
   info.remote_endpoint = read_name(ex->wszRemoteEndpointAddress);
   info.local_endpoint = read_name(ex->wszLocalEndpointAddress);
 
-  const PROJECTION_INFO& projection = ex->ProjectionInfo;
-  if (projection.projectionInfoType == MPRAPI_IKEV2_PROJECTION_INFO_TYPE) {
-    const IKEV2_PROJECTION_INFO& ike = projection.Ikev2ProjectionInfo;
+  const layout::projection_info& projection = ex->ProjectionInfo;
+  if (projection.projectionInfoType == layout::ikev2_projection_info_type) {
+    const layout::ikev2_projection_info& ike = projection.Ikev2ProjectionInfo;
     info.tunnel = core::tunnel_kind::ikev2;
-    info.client_ipv4 = read_name(ike.wszRemoteAddress);
-    info.server_ipv4 = read_name(ike.wszAddress);
-    info.client_ipv6 = ipv6_of(ike.bPrefix, ike.bRemoteInterfaceIdentifier);
+    apply_projection_addresses(info, ike);
     if (ike.dwAuthenticationProtocol != 0) {
       info.auth = core::authentication{ike.dwAuthenticationProtocol, 0, ike.dwEapTypeId, true};
     }
-  } else if (projection.projectionInfoType == MPRAPI_PPP_PROJECTION_INFO_TYPE) {
-    const PPP_PROJECTION_INFO& ppp = projection.PppProjectionInfo;
-    info.client_ipv4 = read_name(ppp.wszRemoteAddress);
-    info.server_ipv4 = read_name(ppp.wszAddress);
-    info.client_ipv6 = ipv6_of(ppp.bPrefix, ppp.bRemoteInterfaceIdentifier);
+  } else if (projection.projectionInfoType == layout::ppp_projection_info_type) {
+    const layout::ppp_projection_info& ppp = projection.PppProjectionInfo;
+    apply_projection_addresses(info, ppp);
     if (ppp.dwAuthenticationProtocol != 0) {
       info.auth = core::authentication{ppp.dwAuthenticationProtocol, ppp.dwAuthenticationData, ppp.dwEapTypeId, false};
     }
@@ -185,7 +202,7 @@ std::optional<core::connection_info> to_connection(const RAS_CONNECTION_EX* ex, 
   return info;
 }
 
-std::optional<core::link_info> to_link(const RAS_PORT_0* p0, const RAS_PORT_1* p1) {
+std::optional<core::link_info> to_link(const layout::ras_port_0* p0, const layout::ras_port_1* p1) {
   if (p0 == nullptr && p1 == nullptr) return std::nullopt;
   core::link_info link;
   if (p0 != nullptr) {
@@ -209,12 +226,161 @@ std::optional<core::link_info> to_link(const RAS_PORT_0* p0, const RAS_PORT_1* p
   return link;
 }
 
-core::address_request to_address_request(const WCHAR* user, const WCHAR* port) {
-  // A user name can carry its domain ("DOMAIN\user"): UNLEN + DNLEN + separator + NUL.
-  constexpr std::size_t max_user = UNLEN + DNLEN + 2;
-  constexpr std::size_t max_port = MAX_PORT_NAME + 1;
-  return core::address_request{core::utf8_from_utf16(reinterpret_cast<const char16_t*>(user), max_user),
-                               core::utf8_from_utf16(reinterpret_cast<const char16_t*>(port), max_port)};
+core::address_request to_address_request(const char16_t* user, const char16_t* port) {
+  return core::address_request{core::utf8_from_utf16(user, layout::max_address_user),
+                               core::utf8_from_utf16(port, layout::max_address_port)};
 }
+
+#ifdef _WIN32
+
+// ---- The SDK's structs, read through the mirrors ----------------------------------------------------
+//
+// Each SDK struct and its mirror must agree on size and alignment, and on the offset and size of
+// every member the conversion reads; otherwise the build fails here (for x64 and for x86).
+
+#define RASWARDEN_SAME_STRUCT(sdk, mirror)                                                        \
+  static_assert(sizeof(sdk) == sizeof(layout::mirror) && alignof(sdk) == alignof(layout::mirror), \
+                #sdk " and layout::" #mirror " differ in size or alignment")
+#define RASWARDEN_SAME_MEMBER(sdk, mirror, member)                           \
+  static_assert(offsetof(sdk, member) == offsetof(layout::mirror, member) && \
+                    sizeof(sdk::member) == sizeof(layout::mirror::member),   \
+                #sdk "." #member " is not where layout::" #mirror " reads it")
+#define RASWARDEN_SAME_MEMBERS_2(sdk, mirror, a, b) \
+  RASWARDEN_SAME_MEMBER(sdk, mirror, a);            \
+  RASWARDEN_SAME_MEMBER(sdk, mirror, b)
+#define RASWARDEN_SAME_COUNTERS(sdk, mirror)                                   \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, dwBytesXmited, dwBytesRcved);          \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, dwFramesXmited, dwFramesRcved);        \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, dwCrcErr, dwTimeoutErr);               \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, dwAlignmentErr, dwHardwareOverrunErr); \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, dwFramingErr, dwBufferOverrunErr);     \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, dwCompressionRatioIn, dwCompressionRatioOut)
+#define RASWARDEN_SAME_IDENTITY(sdk, mirror)                                  \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, dwConnectDuration, dwInterfaceType);  \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, dwConnectionFlags, wszInterfaceName); \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, wszUserName, wszLogonDomain);         \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, wszRemoteComputer, hConnection);      \
+  RASWARDEN_SAME_MEMBER(sdk, mirror, hInterface)
+// RAS_CONNECTION_2 and RAS_CONNECTION_3 begin alike.
+#define RASWARDEN_SAME_ACCOUNT(sdk, mirror)                        \
+  RASWARDEN_SAME_STRUCT(sdk, mirror);                              \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, hConnection, wszUserName); \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, dwInterfaceType, guid)
+#define RASWARDEN_SAME_ADDRESSES(sdk, mirror)                          \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, wszAddress, wszRemoteAddress); \
+  RASWARDEN_SAME_MEMBERS_2(sdk, mirror, bPrefix, bRemoteInterfaceIdentifier)
+
+static_assert(sizeof(WCHAR) == sizeof(char16_t));
+static_assert(layout::max_address_user == UNLEN + DNLEN + 2 && layout::max_address_port == MAX_PORT_NAME + 1);
+static_assert(layout::object_type_ras_connection == MPRAPI_OBJECT_TYPE_RAS_CONNECTION_OBJECT &&
+              layout::ras_connection_revision_1 == MPRAPI_RAS_CONNECTION_OBJECT_REVISION_1 &&
+              layout::ppp_projection_info_type == MPRAPI_PPP_PROJECTION_INFO_TYPE &&
+              layout::ikev2_projection_info_type == MPRAPI_IKEV2_PROJECTION_INFO_TYPE);
+
+RASWARDEN_SAME_STRUCT(GUID, win_guid);
+RASWARDEN_SAME_MEMBERS_2(GUID, win_guid, Data1, Data2);
+RASWARDEN_SAME_MEMBERS_2(GUID, win_guid, Data3, Data4);
+RASWARDEN_SAME_STRUCT(FILETIME, win_filetime);
+RASWARDEN_SAME_MEMBERS_2(FILETIME, win_filetime, dwLowDateTime, dwHighDateTime);
+
+RASWARDEN_SAME_STRUCT(PPP_IPCP_INFO, ppp_ipcp_info);
+RASWARDEN_SAME_MEMBERS_2(PPP_IPCP_INFO, ppp_ipcp_info, wszAddress, wszRemoteAddress);
+RASWARDEN_SAME_STRUCT(PPP_IPCP_INFO2, ppp_ipcp_info2);
+RASWARDEN_SAME_MEMBERS_2(PPP_IPCP_INFO2, ppp_ipcp_info2, wszAddress, wszRemoteAddress);
+RASWARDEN_SAME_STRUCT(PPP_IPV6_CP_INFO, ppp_ipv6_cp_info);
+RASWARDEN_SAME_MEMBERS_2(PPP_IPV6_CP_INFO, ppp_ipv6_cp_info, bPrefix, bRemoteInterfaceIdentifier);
+RASWARDEN_SAME_STRUCT(PPP_LCP_INFO, ppp_lcp_info);
+RASWARDEN_SAME_MEMBERS_2(PPP_LCP_INFO, ppp_lcp_info, dwAuthenticationProtocol, dwAuthenticationData);
+RASWARDEN_SAME_MEMBERS_2(PPP_LCP_INFO, ppp_lcp_info, dwTerminateReason, dwRemoteTerminateReason);
+RASWARDEN_SAME_MEMBER(PPP_LCP_INFO, ppp_lcp_info, dwEapTypeId);
+RASWARDEN_SAME_STRUCT(PPP_INFO, ppp_info);
+RASWARDEN_SAME_MEMBER(PPP_INFO, ppp_info, ip);
+RASWARDEN_SAME_STRUCT(PPP_INFO_2, ppp_info_2);
+RASWARDEN_SAME_MEMBERS_2(PPP_INFO_2, ppp_info_2, ip, lcp);
+RASWARDEN_SAME_STRUCT(PPP_INFO_3, ppp_info_3);
+RASWARDEN_SAME_MEMBERS_2(PPP_INFO_3, ppp_info_3, ip, lcp);
+RASWARDEN_SAME_MEMBER(PPP_INFO_3, ppp_info_3, ipv6);
+
+RASWARDEN_SAME_STRUCT(RAS_CONNECTION_0, ras_connection_0);
+RASWARDEN_SAME_IDENTITY(RAS_CONNECTION_0, ras_connection_0);
+RASWARDEN_SAME_STRUCT(RAS_CONNECTION_1, ras_connection_1);
+RASWARDEN_SAME_MEMBERS_2(RAS_CONNECTION_1, ras_connection_1, hConnection, hInterface);
+RASWARDEN_SAME_MEMBER(RAS_CONNECTION_1, ras_connection_1, PppInfo);
+RASWARDEN_SAME_COUNTERS(RAS_CONNECTION_1, ras_connection_1);
+RASWARDEN_SAME_ACCOUNT(RAS_CONNECTION_2, ras_connection_2);
+RASWARDEN_SAME_MEMBER(RAS_CONNECTION_2, ras_connection_2, PppInfo2);
+RASWARDEN_SAME_ACCOUNT(RAS_CONNECTION_3, ras_connection_3);
+RASWARDEN_SAME_MEMBERS_2(RAS_CONNECTION_3, ras_connection_3, PppInfo3, rasQuarState);
+RASWARDEN_SAME_MEMBER(RAS_CONNECTION_3, ras_connection_3, timer);
+
+RASWARDEN_SAME_STRUCT(MPRAPI_OBJECT_HEADER, mprapi_object_header);
+RASWARDEN_SAME_MEMBERS_2(MPRAPI_OBJECT_HEADER, mprapi_object_header, revision, type);
+RASWARDEN_SAME_MEMBER(MPRAPI_OBJECT_HEADER, mprapi_object_header, size);
+RASWARDEN_SAME_STRUCT(PPP_PROJECTION_INFO, ppp_projection_info);
+RASWARDEN_SAME_ADDRESSES(PPP_PROJECTION_INFO, ppp_projection_info);
+RASWARDEN_SAME_MEMBERS_2(PPP_PROJECTION_INFO, ppp_projection_info, dwAuthenticationProtocol, dwAuthenticationData);
+RASWARDEN_SAME_MEMBERS_2(PPP_PROJECTION_INFO, ppp_projection_info, dwLcpTerminateReason, dwLcpRemoteTerminateReason);
+RASWARDEN_SAME_MEMBER(PPP_PROJECTION_INFO, ppp_projection_info, dwEapTypeId);
+RASWARDEN_SAME_STRUCT(IKEV2_PROJECTION_INFO, ikev2_projection_info);
+RASWARDEN_SAME_ADDRESSES(IKEV2_PROJECTION_INFO, ikev2_projection_info);
+RASWARDEN_SAME_MEMBERS_2(IKEV2_PROJECTION_INFO, ikev2_projection_info, dwAuthenticationProtocol, dwEapTypeId);
+RASWARDEN_SAME_STRUCT(PROJECTION_INFO, projection_info);
+RASWARDEN_SAME_MEMBER(PROJECTION_INFO, projection_info, projectionInfoType);
+RASWARDEN_SAME_MEMBERS_2(PROJECTION_INFO, projection_info, Ikev2ProjectionInfo, PppProjectionInfo);
+RASWARDEN_SAME_STRUCT(RAS_CONNECTION_EX, ras_connection_ex);
+RASWARDEN_SAME_IDENTITY(RAS_CONNECTION_EX, ras_connection_ex);
+RASWARDEN_SAME_COUNTERS(RAS_CONNECTION_EX, ras_connection_ex);
+RASWARDEN_SAME_MEMBERS_2(RAS_CONNECTION_EX, ras_connection_ex, Header, guid);
+RASWARDEN_SAME_MEMBERS_2(RAS_CONNECTION_EX, ras_connection_ex, rasQuarState, probationTime);
+RASWARDEN_SAME_MEMBERS_2(RAS_CONNECTION_EX, ras_connection_ex, dwNumSwitchOvers, ProjectionInfo);
+RASWARDEN_SAME_MEMBERS_2(RAS_CONNECTION_EX, ras_connection_ex, wszRemoteEndpointAddress, wszLocalEndpointAddress);
+
+RASWARDEN_SAME_STRUCT(RAS_PORT_0, ras_port_0);
+RASWARDEN_SAME_MEMBERS_2(RAS_PORT_0, ras_port_0, hPort, hConnection);
+RASWARDEN_SAME_MEMBERS_2(RAS_PORT_0, ras_port_0, dwTotalNumberOfCalls, dwConnectDuration);
+RASWARDEN_SAME_MEMBERS_2(RAS_PORT_0, ras_port_0, wszPortName, wszMediaName);
+RASWARDEN_SAME_MEMBERS_2(RAS_PORT_0, ras_port_0, wszDeviceName, wszDeviceType);
+RASWARDEN_SAME_STRUCT(RAS_PORT_1, ras_port_1);
+RASWARDEN_SAME_MEMBERS_2(RAS_PORT_1, ras_port_1, hPort, hConnection);
+RASWARDEN_SAME_MEMBER(RAS_PORT_1, ras_port_1, dwLineSpeed);
+RASWARDEN_SAME_COUNTERS(RAS_PORT_1, ras_port_1);
+
+#undef RASWARDEN_SAME_ADDRESSES
+#undef RASWARDEN_SAME_ACCOUNT
+#undef RASWARDEN_SAME_IDENTITY
+#undef RASWARDEN_SAME_COUNTERS
+#undef RASWARDEN_SAME_MEMBERS_2
+#undef RASWARDEN_SAME_MEMBER
+#undef RASWARDEN_SAME_STRUCT
+
+namespace {
+// RRAS's memory, read through the mirror of its struct. The struct comes from another module, so
+// no type-based aliasing assumption of this one can see the stores that filled it.
+template <typename Mirror, typename Sdk>
+const Mirror* mirror_of(const Sdk* sdk) noexcept {
+  static_assert(sizeof(Mirror) == sizeof(Sdk) && alignof(Mirror) == alignof(Sdk));
+  return reinterpret_cast<const Mirror*>(sdk);
+}
+}  // namespace
+
+std::optional<core::connection_info> to_connection(const RAS_CONNECTION_0* c0, const RAS_CONNECTION_1* c1,
+                                                   const RAS_CONNECTION_2* c2, const RAS_CONNECTION_3* c3) {
+  return to_connection(mirror_of<layout::ras_connection_0>(c0), mirror_of<layout::ras_connection_1>(c1),
+                       mirror_of<layout::ras_connection_2>(c2), mirror_of<layout::ras_connection_3>(c3));
+}
+
+std::optional<core::connection_info> to_connection(const RAS_CONNECTION_EX* ex, std::string& problem) {
+  return to_connection(mirror_of<layout::ras_connection_ex>(ex), problem);
+}
+
+std::optional<core::link_info> to_link(const RAS_PORT_0* p0, const RAS_PORT_1* p1) {
+  return to_link(mirror_of<layout::ras_port_0>(p0), mirror_of<layout::ras_port_1>(p1));
+}
+
+core::address_request to_address_request(const WCHAR* user, const WCHAR* port) {
+  return to_address_request(mirror_of<char16_t>(user), mirror_of<char16_t>(port));
+}
+
+#endif  // _WIN32
 
 }  // namespace raswarden::dll

@@ -85,6 +85,8 @@ class instance {
     options.queue_limit = accounting.queue_limit;
     win32::accounting_file_options files;
     files.rotate_bytes = std::uint64_t{accounting.rotate_mb} << 20;
+    files.method =
+        accounting.write == core::write_method::append ? win32::write_method::append : win32::write_method::mapped;
     files.retention_days = accounting.retention_days;
     files.min_free_bytes = std::uint64_t{accounting.min_free_mb} << 20;
     std::unique_ptr<core::record_sink> sink =

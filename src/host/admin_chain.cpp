@@ -1,5 +1,8 @@
 #include "host/admin_chain.hpp"
 
+#include <atomic>
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "win32/system.hpp"
@@ -55,6 +58,45 @@ class admin_chain::maybe_lock {
  private:
   std::mutex* mutex_;
 };
+
+namespace {
+thread_local std::uint64_t time_in_dlls_ns = 0;
+// Off unless more than one thread calls the chain: with one, nothing waits for the lock, and two
+// more clock reads per call (a system call each under Wine) would only slow the host down.
+std::atomic<bool> timing_in_dlls{false};
+}  // namespace
+
+// Times the calls into the DLLs once the serialization lock is held: declared after the lock,
+// it ends before the lock is released, so a wait for another thread's callback is not counted.
+class admin_chain::dll_call_timer {
+ public:
+  dll_call_timer() : on_(timing_in_dlls.load(std::memory_order_relaxed)) {
+    if (on_) start_ = std::chrono::steady_clock::now();
+  }
+  ~dll_call_timer() {
+    if (!on_) return;
+    time_in_dlls_ns = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count());
+  }
+  dll_call_timer(const dll_call_timer&) = delete;
+  dll_call_timer& operator=(const dll_call_timer&) = delete;
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+std::uint64_t admin_chain::last_call_in_dlls_ns() noexcept {
+  return time_in_dlls_ns;
+}
+
+void admin_chain::time_calls_in_dlls(bool on) noexcept {
+  timing_in_dlls.store(on, std::memory_order_relaxed);
+}
+
+bool admin_chain::timing_calls_in_dlls() noexcept {
+  return timing_in_dlls.load(std::memory_order_relaxed);
+}
 
 admin_chain::admin_chain(std::vector<std::unique_ptr<admin_dll>> dlls, bool serialize,
                          std::unique_ptr<ack_journal> journal)
@@ -132,6 +174,7 @@ bool admin_chain::accept_connection(connection_structs& c) {
   bool accepted = true;
   {
     const maybe_lock lock(connection_group_, serialize_);
+    const dll_call_timer timer;
     accepted = every_dll_accepts([&](const admin_dll& dll) { return dll.accept_connection(c); },
                                  [&](const admin_dll& dll) { dll.hangup_connection(c); });
   }
@@ -142,6 +185,7 @@ bool admin_chain::accept_connection(connection_structs& c) {
 void admin_chain::hangup_connection(connection_structs& c) {
   {
     const maybe_lock lock(connection_group_, serialize_);
+    const dll_call_timer timer;
     for (const auto& dll : dlls_) dll->hangup_connection(c);
   }
   acknowledge_connection(callback_kind::hangup_connection, c, "done");
@@ -151,6 +195,7 @@ bool admin_chain::accept_link(port_structs& p) {
   bool accepted = true;
   {
     const maybe_lock lock(link_accept_, serialize_);
+    const dll_call_timer timer;
     accepted = every_dll_accepts([&](const admin_dll& dll) { return dll.accept_link(p); },
                                  [&](const admin_dll& dll) { dll.hangup_link(p); });
   }
@@ -161,6 +206,7 @@ bool admin_chain::accept_link(port_structs& p) {
 void admin_chain::hangup_link(port_structs& p) {
   {
     const maybe_lock lock(link_hangup_, serialize_);
+    const dll_call_timer timer;
     for (const auto& dll : dlls_) dll->hangup_link(p);
   }
   acknowledge_link(callback_kind::hangup_link, p, "done");
@@ -170,6 +216,7 @@ bool admin_chain::reauthenticate(connection_structs& c) {
   bool accepted = true;
   {
     const maybe_lock lock(reauthentication_, serialize_);
+    const dll_call_timer timer;
     // A refused reauthentication ends the connection; RRAS then sends its hangup itself.
     accepted = every_dll_accepts([&](const admin_dll& dll) { return dll.reauthenticate(c); }, [](const admin_dll&) {});
   }
@@ -183,6 +230,7 @@ DWORD admin_chain::get_ipv4(WCHAR* user, WCHAR* port, DWORD& address, BOOL& noti
   DWORD result = NO_ERROR;
   {
     const maybe_lock lock(ipv4_group_, serialize_);
+    const dll_call_timer timer;
     result = ipv4_owner_->entry().callbacks.lpfnMprAdminGetIpAddressForUser(user, port, &address, &notify_release);
   }
   acknowledge_address(callback_kind::get_ipv4, user, port, result == NO_ERROR ? "accept" : "reject");
@@ -193,6 +241,7 @@ void admin_chain::release_ipv4(WCHAR* user, WCHAR* port, DWORD address) {
   if (ipv4_owner_ == nullptr) return;
   {
     const maybe_lock lock(ipv4_group_, serialize_);
+    const dll_call_timer timer;
     ipv4_owner_->entry().callbacks.lpfnMprAdminReleaseIpAddress(user, port, &address);
   }
   acknowledge_address(callback_kind::release_ipv4, user, port, "done");
@@ -204,6 +253,7 @@ DWORD admin_chain::get_ipv6(WCHAR* user, WCHAR* port, IN6_ADDR& address, BOOL& n
   DWORD result = NO_ERROR;
   {
     const maybe_lock lock(ipv6_group_, serialize_);
+    const dll_call_timer timer;
     result = ipv6_owner_->entry().callbacks.lpfnMprAdminGetIpv6AddressForUser(user, port, &address, &notify_release);
   }
   acknowledge_address(callback_kind::get_ipv6, user, port, result == NO_ERROR ? "accept" : "reject");
@@ -214,6 +264,7 @@ void admin_chain::release_ipv6(WCHAR* user, WCHAR* port, IN6_ADDR address) {
   if (ipv6_owner_ == nullptr) return;
   {
     const maybe_lock lock(ipv6_group_, serialize_);
+    const dll_call_timer timer;
     ipv6_owner_->entry().callbacks.lpfnMprAdminReleaseIpV6AddressForUser(user, port, &address);
   }
   acknowledge_address(callback_kind::release_ipv6, user, port, "done");

@@ -53,6 +53,13 @@ class admin_chain {
   // `serialize`: RRAS's per-function and per-group serialization; false drops it (--stress).
   admin_chain(std::vector<std::unique_ptr<admin_dll>> dlls, bool serialize, std::unique_ptr<ack_journal> journal);
 
+  // How long the last call on this thread spent in the DLLs themselves, after the serialization
+  // lock was taken: the callback's own latency, without the wait for another thread's callback.
+  // Only measured while switched on (a load with more than one thread).
+  [[nodiscard]] static std::uint64_t last_call_in_dlls_ns() noexcept;
+  static void time_calls_in_dlls(bool on) noexcept;
+  [[nodiscard]] static bool timing_calls_in_dlls() noexcept;
+
   [[nodiscard]] bool accept_connection(connection_structs& c);
   void hangup_connection(connection_structs& c);
   [[nodiscard]] bool accept_link(port_structs& p);
@@ -74,6 +81,7 @@ class admin_chain {
   class maybe_lock;
   template <typename Accept, typename Withdraw>
   bool every_dll_accepts(Accept accept, Withdraw withdraw) const;
+  class dll_call_timer;
   void acknowledge_connection(callback_kind kind, const connection_structs& c, std::string_view answer);
   void acknowledge_link(callback_kind kind, const port_structs& p, std::string_view answer);
   void acknowledge_address(callback_kind kind, const WCHAR* user, const WCHAR* port, std::string_view answer);

@@ -20,8 +20,15 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 constexpr std::size_t kinds = static_cast<std::size_t>(callback_kind::count);
+using sample_set = std::array<std::vector<std::uint32_t>, kinds>;
+struct latency_samples {
+  sample_set in_dlls;
+  sample_set with_wait;
+};
 
-// Per-thread latency samples in nanoseconds, merged after the run.
+// Per-thread latency samples in nanoseconds, merged after the run: the callback's own time in the
+// DLLs, and the time around the call into the chain, which adds the wait for the serialization
+// lock while another thread's callback holds it.
 class latency_recorder {
  public:
   template <typename Call>
@@ -36,20 +43,35 @@ class latency_recorder {
       return result;
     }
   }
-  void merge_into(std::array<std::vector<std::uint32_t>, kinds>& all) const {
-    for (std::size_t k = 0; k < kinds; ++k) all[k].insert(all[k].end(), samples_[k].begin(), samples_[k].end());
+  void merge_into(latency_samples& all) const {
+    for (std::size_t k = 0; k < kinds; ++k) {
+      all.in_dlls[k].insert(all.in_dlls[k].end(), in_dlls_[k].begin(), in_dlls_[k].end());
+      all.with_wait[k].insert(all.with_wait[k].end(), with_wait_[k].begin(), with_wait_[k].end());
+    }
   }
   void reserve(std::size_t per_kind) {
-    for (auto& s : samples_) s.reserve(per_kind);
+    for (std::size_t k = 0; k < kinds; ++k) {
+      in_dlls_[k].reserve(per_kind);
+      with_wait_[k].reserve(per_kind);
+    }
   }
 
  private:
+  static std::uint32_t clamp(std::int64_t ns) {
+    return static_cast<std::uint32_t>(std::clamp<std::int64_t>(ns, 0, std::numeric_limits<std::uint32_t>::max()));
+  }
   void record(callback_kind kind, steady::time_point start) {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - start).count();
-    samples_[static_cast<std::size_t>(kind)].push_back(
-        static_cast<std::uint32_t>(std::min<std::int64_t>(ns, std::numeric_limits<std::uint32_t>::max())));
+    const auto k = static_cast<std::size_t>(kind);
+    with_wait_[k].push_back(clamp(ns));
+    // With one thread nothing waits for the lock: the time around the call is the DLLs' time
+    // (and the chain does not time it again).
+    in_dlls_[k].push_back(admin_chain::timing_calls_in_dlls()
+                              ? clamp(static_cast<std::int64_t>(admin_chain::last_call_in_dlls_ns()))
+                              : clamp(ns));
   }
-  std::array<std::vector<std::uint32_t>, kinds> samples_;
+  sample_set in_dlls_;
+  sample_set with_wait_;
 };
 
 struct counters {
@@ -198,8 +220,20 @@ double percentile_us(const std::vector<std::uint32_t>& sorted, double fraction) 
   return sorted[std::min(index, sorted.size() - 1)] / 1000.0;
 }
 
-run_report finish(const counters& count, std::array<std::vector<std::uint32_t>, kinds>& samples, double seconds,
-                  std::uint32_t threads, bool serialized) {
+std::vector<latency_summary> summarize(sample_set& samples) {
+  std::vector<latency_summary> out;
+  for (std::size_t k = 0; k < kinds; ++k) {
+    auto& s = samples[k];
+    if (s.empty()) continue;
+    std::sort(s.begin(), s.end());
+    out.push_back(latency_summary{static_cast<callback_kind>(k), s.size(), percentile_us(s, 0.50),
+                                  percentile_us(s, 0.99), percentile_us(s, 0.999), s.back() / 1000.0});
+  }
+  return out;
+}
+
+run_report finish(const counters& count, latency_samples& samples, double seconds, std::uint32_t threads,
+                  bool serialized) {
   run_report report;
   report.lifecycles = count.lifecycles;
   report.connections_accepted = count.accepted;
@@ -211,13 +245,8 @@ run_report finish(const counters& count, std::array<std::vector<std::uint32_t>, 
   report.threads = threads;
   report.serialized = serialized;
   report.lifecycles_per_s = seconds > 0 ? static_cast<double>(report.lifecycles) / seconds : 0;
-  for (std::size_t k = 0; k < kinds; ++k) {
-    auto& s = samples[k];
-    if (s.empty()) continue;
-    std::sort(s.begin(), s.end());
-    report.latency.push_back(latency_summary{static_cast<callback_kind>(k), s.size(), percentile_us(s, 0.50),
-                                             percentile_us(s, 0.99), percentile_us(s, 0.999), s.back() / 1000.0});
-  }
+  report.latency = summarize(samples.in_dlls);
+  report.latency_with_wait = summarize(samples.with_wait);
   return report;
 }
 
@@ -254,7 +283,7 @@ run_report run_sessions(admin_chain& chain, const std::vector<scenario_session>&
     }
   }
   const double seconds = std::chrono::duration<double>(steady::now() - start).count();
-  std::array<std::vector<std::uint32_t>, kinds> samples;
+  latency_samples samples;
   timer.merge_into(samples);
   return finish(count, samples, seconds, 1, true);
 }
@@ -265,6 +294,7 @@ run_report run_load(admin_chain& chain, const load_options& options, bool serial
   counters count;
   std::atomic<std::uint64_t> next_index{0};
   std::vector<latency_recorder> timers(threads);
+  admin_chain::time_calls_in_dlls(threads > 1);
   const auto start = steady::now();
   const auto arrival_time = [&](std::uint64_t index) {
     return start + std::chrono::duration_cast<steady::duration>(
@@ -298,7 +328,7 @@ run_report run_load(admin_chain& chain, const load_options& options, bool serial
   }
   for (auto& worker : workers) worker.join();
   const double seconds = std::chrono::duration<double>(steady::now() - start).count();
-  std::array<std::vector<std::uint32_t>, kinds> samples;
+  latency_samples samples;
   for (const auto& timer : timers) timer.merge_into(samples);
   return finish(count, samples, seconds, threads, serialized);
 }
@@ -310,11 +340,18 @@ std::string format_report(const run_report& r) {
       r.lifecycles, r.seconds, r.lifecycles_per_s, r.threads, r.threads == 1 ? "" : "s",
       r.serialized ? "serialized as RRAS does" : "not serialized (--stress)", r.connections_accepted,
       r.connections_rejected, r.links_accepted, r.links_rejected, r.address_refusals);
-  out += fmt::format("{:<30} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "callback", "calls", "p50 us", "p99 us", "p99.9 us",
-                     "max us");
-  for (const auto& l : r.latency) {
-    out += fmt::format("{:<30} {:>10} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}\n", to_string(l.kind), l.calls, l.p50_us,
-                       l.p99_us, l.p999_us, l.max_us);
+  const auto table = [&out](std::string_view title, const std::vector<latency_summary>& rows) {
+    out += fmt::format("{}\n{:<30} {:>10} {:>10} {:>10} {:>10} {:>10}\n", title, "callback", "calls", "p50 us",
+                       "p99 us", "p99.9 us", "max us");
+    for (const auto& l : rows) {
+      out += fmt::format("{:<30} {:>10} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}\n", to_string(l.kind), l.calls,
+                         l.p50_us, l.p99_us, l.p999_us, l.max_us);
+    }
+  };
+  table("latency in the DLLs (the callbacks' own time):", r.latency);
+  if (r.threads > 1) {
+    out += "\n";
+    table("latency around each call, with the wait for RRAS's serialization lock:", r.latency_with_wait);
   }
   return out;
 }
@@ -329,12 +366,19 @@ std::string report_json(const run_report& r) {
   j["connections"] = {{"accepted", r.connections_accepted}, {"rejected", r.connections_rejected}};
   j["links"] = {{"accepted", r.links_accepted}, {"rejected", r.links_rejected}};
   j["address_refusals"] = r.address_refusals;
-  nlohmann::ordered_json latency = nlohmann::ordered_json::object();
-  for (const auto& l : r.latency) {
-    latency[std::string(to_string(l.kind))] = {
-        {"calls", l.calls}, {"p50_us", l.p50_us}, {"p99_us", l.p99_us}, {"p99_9_us", l.p999_us}, {"max_us", l.max_us}};
-  }
-  j["latency"] = latency;
+  const auto table = [](const std::vector<latency_summary>& rows) {
+    nlohmann::ordered_json latency = nlohmann::ordered_json::object();
+    for (const auto& l : rows) {
+      latency[std::string(to_string(l.kind))] = {{"calls", l.calls},
+                                                 {"p50_us", l.p50_us},
+                                                 {"p99_us", l.p99_us},
+                                                 {"p99_9_us", l.p999_us},
+                                                 {"max_us", l.max_us}};
+    }
+    return latency;
+  };
+  j["latency"] = table(r.latency);
+  j["latency_with_wait"] = table(r.latency_with_wait);
   return j.dump(2);
 }
 

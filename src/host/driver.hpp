@@ -34,7 +34,10 @@ struct run_report {
   bool serialized = true;
   double seconds = 0;
   double lifecycles_per_s = 0;
-  std::vector<latency_summary> latency;  // callbacks that were called, in callback_kind order
+  // Callbacks that were called, in callback_kind order: the time spent in the DLLs, and the time
+  // around each call, which adds the wait for the serialization lock (more than one thread).
+  std::vector<latency_summary> latency;
+  std::vector<latency_summary> latency_with_wait;
 };
 
 // One line per callback as it happens ("AcceptNewConnection alice sstp -> ACCEPT").

@@ -61,6 +61,11 @@ class forwarding_sink final : public core::record_sink {
     if (written) forwarder_->enqueue(line);
     return written;
   }
+  bool append_stamped(std::string_view line, std::int64_t unix_ms) noexcept override {
+    const bool written = primary_->append_stamped(line, unix_ms);
+    if (written) forwarder_->enqueue(line);
+    return written;
+  }
   void flush() noexcept override { primary_->flush(); }
   void maintain() noexcept override { primary_->maintain(); }
 

@@ -70,11 +70,17 @@ struct module_traits {
   static type invalid() noexcept { return nullptr; }
   static void close(type h) noexcept { ::FreeLibrary(h); }
 };
+struct mapped_view_traits {
+  using type = void*;
+  static type invalid() noexcept { return nullptr; }
+  static void close(type view) noexcept { ::UnmapViewOfFile(view); }
+};
 
 using unique_handle = unique_any<null_handle_traits>;         // CreateEvent, CreateThread, OpenProcess
 using unique_hfile = unique_any<file_handle_traits>;          // CreateFile
 using unique_hkey = unique_any<registry_key_traits>;          // RegOpenKeyEx, RegCreateKeyEx
 using unique_event_source = unique_any<event_source_traits>;  // RegisterEventSource
 using unique_hmodule = unique_any<module_traits>;             // LoadLibrary
+using unique_mapped_view = unique_any<mapped_view_traits>;    // MapViewOfFile
 
 }  // namespace raswarden::win32

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace raswarden::core {
 namespace {
@@ -64,6 +66,152 @@ TEST(JsonLine, KeepsUtf8Verbatim) {
   line.begin_object().field("user", utf8);
   const auto json = parse_line(line.finish());
   EXPECT_EQ(json["user"].get<std::string>(), utf8);
+}
+
+// ---- ill-formed UTF-8 becomes U+FFFD -----------------------------------------------------------
+
+constexpr std::string_view fffd = "\xEF\xBF\xBD";
+
+// Repeats U+FFFD `n` times.
+std::string replacements(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += fffd;
+  return out;
+}
+
+// The string value the line holds for `input`, as a strict UTF-8 JSON parser reads it back (it
+// throws on invalid UTF-8, so a record that is not valid UTF-8 fails here).
+std::string round_trip(std::string_view input) {
+  json_line line;
+  line.begin_object().field("v", input);
+  const std::string text(line.finish());
+  EXPECT_EQ(text.find('\n'), text.size() - 1) << text;
+  return parse_line(text)["v"].get<std::string>();
+}
+
+struct utf8_case {
+  const char* name;
+  std::string input;
+  std::string expected;  // each maximal ill-formed subpart replaced by one U+FFFD
+};
+
+TEST(JsonLine, ReplacesIllFormedUtf8WithReplacementCharacter) {
+  const std::string r1 = replacements(1);
+  const std::vector<utf8_case> cases = {
+      // Overlong encodings: '/' in two, three and four bytes, and U+007F in two.
+      {"overlong 2-byte '/'",
+       "a\xC0\xAF"
+       "b",
+       "a" + replacements(2) + "b"},
+      {"overlong 2-byte U+007F", "\xC1\xBF", replacements(2)},
+      {"overlong 3-byte '/'",
+       "a\xE0\x80\xAF"
+       "b",
+       "a" + replacements(3) + "b"},
+      {"overlong 3-byte U+07FF", "\xE0\x9F\xBF", replacements(3)},
+      {"overlong 4-byte '/'", "\xF0\x80\x80\xAF", replacements(4)},
+      {"overlong 4-byte U+FFFF", "\xF0\x8F\xBF\xBF", replacements(4)},
+      // UTF-16 surrogates encoded in UTF-8 (CESU-8), alone and as a pair.
+      {"high surrogate U+D800", "x\xED\xA0\x80y", "x" + replacements(3) + "y"},
+      {"low surrogate U+DFFF", "\xED\xBF\xBF", replacements(3)},
+      {"surrogate pair", "\xED\xA0\xBD\xED\xB8\x80", replacements(6)},
+      // Sequences cut off by the end of the value: one U+FFFD for the valid prefix.
+      {"truncated 2-byte", "end\xC3", "end" + r1},
+      {"truncated 3-byte", "end\xE2\x82", "end" + r1},
+      {"truncated 4-byte after 1", "end\xF0", "end" + r1},
+      {"truncated 4-byte after 3", "end\xF0\x9F\x98", "end" + r1},
+      // ... and by an ASCII byte in the middle of the value.
+      {"interrupted 3-byte",
+       "\xE2\x82"
+       "A",
+       r1 + "A"},
+      // Continuation bytes without a lead byte.
+      {"lone continuation", "\x80", r1},
+      {"continuation run", "a\x80\xBF\x9Fz", "a" + replacements(3) + "z"},
+      {"continuation after a complete sequence", "\xC3\xA9\xA9", "\xC3\xA9" + r1},
+      // The old 5- and 6-byte forms (F8..FD) and the bytes FE, FF, which UTF-8 never uses.
+      {"5-byte form", "\xF8\x88\x80\x80\x80", replacements(5)},
+      {"6-byte form", "\xFC\x84\x80\x80\x80\x80", replacements(6)},
+      {"FE and FF", "\xFE\xFF", replacements(2)},
+      // Code points above U+10FFFF: F4 90.. and the leads F5..F7.
+      {"U+110000", "\xF4\x90\x80\x80", replacements(4)},
+      {"F5 lead", "\xF5\x80\x80\x80", replacements(4)},
+      {"F7 lead", "\xF7\xBF\xBF\xBF", replacements(4)},
+      // Latin-1 where UTF-8 belongs.
+      {"Latin-1 name", "J\xFCrgen M\xFCller", "J" + r1 + "rgen M" + r1 + "ller"},
+  };
+  for (const utf8_case& c : cases) {
+    EXPECT_EQ(round_trip(c.input), c.expected) << c.name;
+  }
+}
+
+TEST(JsonLine, KeepsEveryWellFormedBoundaryCodePoint) {
+  // The smallest and largest code point of each length, and the neighbours of the surrogates.
+  const std::string valid =
+      "\x7F-\xC2\x80-\xDF\xBF-\xE0\xA0\x80-\xED\x9F\xBF-\xEE\x80\x80-\xEF\xBF\xBF-\xF0\x90\x80\x80-\xF4\x8F\xBF\xBF";
+  json_line line;
+  line.begin_object().field("v", valid);
+  const std::string text(line.finish());
+  EXPECT_NE(text.find(valid.substr(1)), std::string::npos) << "copied verbatim (after the escaped DEL)";
+  EXPECT_EQ(parse_line(text)["v"].get<std::string>(), valid);
+}
+
+TEST(JsonLine, KeysAndArrayElementsAreRepairedToo) {
+  json_line line;
+  line.begin_object().field("k\xFF", "v").begin_array("list").element("a\xC0").end_array();
+  const auto json = parse_line(line.finish());
+  EXPECT_EQ(json["k" + std::string(fffd)], "v");
+  EXPECT_EQ(json["list"][0], "a" + replacements(1));
+}
+
+TEST(JsonLine, EscapesAndReplacementsMixInOneValue) {
+  const std::string input = "\"q\"\xE9\t\x01\xF0\x9F\x98\x80\xED\xA0\x80\\";
+  EXPECT_EQ(round_trip(input), "\"q\"" + replacements(1) + "\t\x01\xF0\x9F\x98\x80" + replacements(3) + "\\");
+}
+
+TEST(JsonLine, NulBytesInsideAValueAreEscaped) {
+  json_line line;
+  line.begin_object().field("v", std::string_view("a\0b", 3));
+  const std::string text(line.finish());
+  EXPECT_NE(text.find("a\\u0000b"), std::string::npos) << text;
+  EXPECT_EQ(parse_line(text)["v"].get<std::string>(), std::string("a\0b", 3));
+}
+
+// Every byte string of length 1 to 3 over bytes chosen around every boundary gives a line that a
+// strict parser accepts, and well-formed input is unchanged.
+TEST(JsonLine, EveryShortByteStringGivesValidUtf8) {
+  const std::vector<unsigned char> bytes = {0x00, 0x22, 0x41, 0x5C, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                                            0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0,
+                                            0xF1, 0xF3, 0xF4, 0xF5, 0xF7, 0xF8, 0xFB, 0xFC, 0xFD, 0xFE, 0xFF};
+  std::size_t checked = 0;
+  const auto check = [&](const std::string& input) {
+    json_line line;
+    line.begin_object().field("v", input);
+    const std::string text(line.finish());
+    nlohmann::json json;
+    ASSERT_NO_THROW(json = nlohmann::json::parse(text)) << ::testing::PrintToString(input);
+    const std::string out = json["v"].get<std::string>();
+    // Well-formed input (by the parser's own judgement of the raw bytes) comes back unchanged.
+    bool well_formed = true;
+    try {
+      (void)nlohmann::json(input).dump();
+    } catch (const nlohmann::json::type_error&) {
+      well_formed = false;
+    }
+    if (well_formed) {
+      EXPECT_EQ(out, input) << ::testing::PrintToString(input);
+    }
+    ++checked;
+  };
+  for (const unsigned char a : bytes) {
+    check(std::string(1, static_cast<char>(a)));
+    for (const unsigned char b : bytes) {
+      check(std::string{static_cast<char>(a), static_cast<char>(b)});
+      for (const unsigned char c : bytes)
+        check(std::string{static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)});
+    }
+  }
+  EXPECT_EQ(checked, bytes.size() + bytes.size() * bytes.size() + bytes.size() * bytes.size() * bytes.size());
 }
 
 TEST(JsonLine, NestedObjects) {

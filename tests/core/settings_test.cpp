@@ -60,7 +60,8 @@ TEST(Settings, WrongTypes) {
   {
     const auto result = parse_settings(R"({"accounting": {"directory": 42}})", "raswarden.json");
     ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
-    EXPECT_TRUE(any_contains(result.problems, "raswarden.json:1:30: /accounting/directory: expected a non-empty string"))
+    EXPECT_TRUE(
+        any_contains(result.problems, "raswarden.json:1:30: /accounting/directory: expected a non-empty string"))
         << all(result.problems);
     EXPECT_TRUE(result.value.accounting.directory.empty());
   }
@@ -81,12 +82,16 @@ TEST(Settings, InvalidJsonNamesTheByteOffset) {
   // The parser fails at the '}' that follows the ':' (byte 15, counting from 1).
   const auto result = parse_settings(R"({"accounting": })", "raswarden.json");
   ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
-  EXPECT_TRUE(any_contains(result.problems, "raswarden.json:1:16: not valid JSON: syntax error while parsing value - unexpected '}'")) << all(result.problems);
+  EXPECT_TRUE(any_contains(result.problems,
+                           "raswarden.json:1:16: not valid JSON: syntax error while parsing value - unexpected '}'"))
+      << all(result.problems);
   EXPECT_TRUE(result.value.accounting.directory.empty());
 
   const auto empty = parse_settings("", "empty.json");
   ASSERT_EQ(empty.problems.size(), 1U);
-  EXPECT_TRUE(any_contains(empty.problems, "empty.json:1:1: not valid JSON: syntax error while parsing value - unexpected end of input")) << all(empty.problems);
+  EXPECT_TRUE(any_contains(
+      empty.problems, "empty.json:1:1: not valid JSON: syntax error while parsing value - unexpected end of input"))
+      << all(empty.problems);
 }
 
 TEST(Settings, SchemaMustBeOne) {
@@ -119,7 +124,7 @@ namespace {
 TEST(Settings, AccountingKeysAreReadWithTheirBounds) {
   const auto result = parse_settings(R"({"schema": 1, "accounting": {"rotate_mb": 8, "retention_days": 30,
       "min_free_mb": 0, "flush_interval_ms": 250, "on_failure": "reject", "queue_limit": 500,
-      "forward": {"enabled": true, "transport": "udp", "host": "127.0.0.1", "port": 5514}},
+      "write_method": "append", "forward": {"enabled": true, "transport": "udp", "host": "127.0.0.1", "port": 5514}},
       "event_log": {"rejections": true}})",
                                      "raswarden.json");
   ASSERT_TRUE(result.problems.empty()) << all(result.problems);
@@ -130,6 +135,7 @@ TEST(Settings, AccountingKeysAreReadWithTheirBounds) {
   EXPECT_EQ(a.flush_interval_ms, 250U);
   EXPECT_EQ(a.on_failure, failure_mode::reject_new);
   EXPECT_EQ(a.queue_limit, 500U);
+  EXPECT_EQ(a.write, write_method::append);
   EXPECT_TRUE(a.forward.enabled);
   EXPECT_EQ(a.forward.transport, "udp");
   EXPECT_EQ(a.forward.host, "127.0.0.1");
@@ -144,7 +150,8 @@ TEST(Settings, OutOfRangeValuesKeepTheirDefaultsAndNameTheBounds) {
       "raswarden.json");
   ASSERT_EQ(result.problems.size(), 4U) << all(result.problems);
   // Reported in file order.
-  EXPECT_EQ(result.problems[0], "raswarden.json:2:16: /accounting/rotate_mb: expected an integer from 1 to 4096, found 0");
+  EXPECT_EQ(result.problems[0],
+            "raswarden.json:2:16: /accounting/rotate_mb: expected an integer from 1 to 4096, found 0");
   EXPECT_EQ(result.problems[1],
             "raswarden.json:2:40: /accounting/flush_interval_ms: expected an integer from 10 to 60000, found 5");
   EXPECT_EQ(result.problems[2],
@@ -158,11 +165,22 @@ TEST(Settings, OutOfRangeValuesKeepTheirDefaultsAndNameTheBounds) {
   EXPECT_EQ(result.value.accounting.forward.port, 514);
 }
 
+TEST(Settings, WriteMethodIsMappedUnlessAppendIsChosen) {
+  EXPECT_EQ(parse_settings(R"({"schema": 1})", "raswarden.json").value.accounting.write, write_method::mapped);
+  const auto result = parse_settings(R"({"accounting": {"write_method": "fsync"}})", "raswarden.json");
+  ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
+  EXPECT_EQ(result.problems[0],
+            "raswarden.json:1:33: /accounting/write_method: expected one of \"mapped\", "
+            "\"append\", found \"fsync\"");
+  EXPECT_EQ(result.value.accounting.write, write_method::mapped);
+}
+
 TEST(Settings, ForwardingWithoutAHostStaysOff) {
   const auto result = parse_settings(R"({"accounting": {"forward": {"enabled": true}}})", "raswarden.json");
   ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
   EXPECT_EQ(result.problems[0],
-            "raswarden.json:1:28: /accounting/forward: \"host\" is required when forwarding is enabled; forwarding stays off");
+            "raswarden.json:1:28: /accounting/forward: \"host\" is required when forwarding is enabled; forwarding "
+            "stays off");
   EXPECT_FALSE(result.value.accounting.forward.enabled);
 }
 

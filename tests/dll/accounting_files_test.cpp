@@ -36,6 +36,50 @@ class accounting_files_test : public dll_test {
     return host::make_connection(c);
   }
 
+  // Full lifecycles (accept, link, link hangup, hangup) from `threads` threads at once.
+  void run_lifecycles(int threads, int lifecycles) {
+    const auto accept = fn<accept_ex_fn>("MprAdminAcceptNewConnectionEx");
+    const auto hangup = fn<hangup_ex_fn>("MprAdminConnectionHangupNotificationEx");
+    const auto accept_link = fn<link_fn>("MprAdminAcceptNewLink");
+    const auto hangup_link = fn<link_hangup_fn>("MprAdminLinkHangupNotification");
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        for (int i = 0; i < lifecycles; ++i) {
+          const std::uintptr_t handle = 0x100000u * static_cast<unsigned>(t + 1) + static_cast<unsigned>(i) * 4u;
+          host::connection_spec spec;
+          spec.handle = handle;
+          spec.guid = host::make_guid(99, handle);
+          spec.user = L"rotating-user-with-a-long-name";
+          spec.duration_s = 10;
+          auto c = host::make_connection(spec);
+          host::link_spec l;
+          l.port = handle + 1;
+          l.connection = handle;
+          l.port_name = L"VPN1-" + std::to_wstring(i);
+          auto p = host::make_port(l);
+          EXPECT_TRUE(accept(&c->ex));
+          EXPECT_TRUE(accept_link(&p.p0, &p.p1));
+          hangup_link(&p.p0, &p.p1);
+          hangup(&c->ex);
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+  }
+
+  // Every record once, whole, in seq order, one session per lifecycle.
+  void expect_every_record_once(std::size_t lifecycles) {
+    const auto all = records();  // fails the test on any line that is not a whole JSON object
+    ASSERT_EQ(all.size(), 4u * lifecycles + 3);
+    std::set<std::string> sessions;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      ASSERT_EQ(all[i].at("seq"), i + 1) << "seq out of order or duplicated at line " << i;
+      if (all[i].at("event") == "connection-accept") sessions.insert(all[i].at("session_id"));
+    }
+    EXPECT_EQ(sessions.size(), lifecycles);
+  }
+
   // Waits (up to 10 s) until at least `count` records exist.
   std::vector<nlohmann::json> wait_for_records(std::size_t count) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -65,54 +109,62 @@ class accounting_files_test : public dll_test {
   }
 };
 
-TEST_F(accounting_files_test, rotation_under_load_keeps_every_record_exactly_once_and_whole) {
-  write_config(config_with("\"rotate_mb\":1,\"flush_interval_ms\":50"));
+// A closed file: whole records only, no padding after them.
+void expect_closed_file(const std::wstring& file, std::size_t most_bytes) {
+  std::string text;
+  DWORD error = 0;
+  ASSERT_TRUE(win32::read_file(file, text, error));
+  EXPECT_LE(text.size(), most_bytes) << win32::to_utf8(file);
+  ASSERT_FALSE(text.empty()) << win32::to_utf8(file);
+  EXPECT_EQ(text.back(), '\n') << win32::to_utf8(file) << " ends inside a record";
+  EXPECT_EQ(text.find('\0'), std::string::npos) << win32::to_utf8(file) << " keeps padding after it was closed";
+}
+
+class accounting_write_method_test : public accounting_files_test, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(accounting_write_method_test, rotation_under_load_keeps_every_record_exactly_once_and_whole) {
+  write_config(
+      config_with("\"rotate_mb\":1,\"flush_interval_ms\":50,\"write_method\":\"" + std::string(GetParam()) + "\""));
   initialize();
   constexpr int threads = 4;
   constexpr int lifecycles = 1500;
-  const auto accept = fn<accept_ex_fn>("MprAdminAcceptNewConnectionEx");
-  const auto hangup = fn<hangup_ex_fn>("MprAdminConnectionHangupNotificationEx");
-  const auto accept_link = fn<link_fn>("MprAdminAcceptNewLink");
-  const auto hangup_link = fn<link_hangup_fn>("MprAdminLinkHangupNotification");
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      for (int i = 0; i < lifecycles; ++i) {
-        const std::uintptr_t handle = 0x100000u * static_cast<unsigned>(t + 1) + static_cast<unsigned>(i) * 4u;
-        auto c = connection(handle, L"rotating-user-with-a-long-name");
-        host::link_spec l;
-        l.port = handle + 1;
-        l.connection = handle;
-        l.port_name = L"VPN1-" + std::to_wstring(i);
-        auto p = host::make_port(l);
-        EXPECT_TRUE(accept(&c->ex));
-        EXPECT_TRUE(accept_link(&p.p0, &p.p1));
-        hangup_link(&p.p0, &p.p1);
-        hangup(&c->ex);
-      }
-    });
-  }
-  for (auto& w : workers) w.join();
+  run_lifecycles(threads, lifecycles);
   terminate();
 
   const auto files = accounting_files();
   ASSERT_GT(files.size(), 3u) << "1 MB files should have rotated several times";
-  for (const auto& file : files) {
-    std::string text;
-    DWORD error = 0;
-    ASSERT_TRUE(win32::read_file(file, text, error));
-    EXPECT_LE(text.size(), 1u << 20) << win32::to_utf8(file);
-    EXPECT_EQ(text.back(), '\n') << win32::to_utf8(file) << " ends inside a record";
-  }
-  const auto all = records();  // fails the test on any line that is not a whole JSON object
-  const std::size_t expected = 4u * threads * lifecycles + 3;
-  ASSERT_EQ(all.size(), expected);
-  std::set<std::string> sessions;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    ASSERT_EQ(all[i].at("seq"), i + 1) << "seq out of order or duplicated at line " << i;
-    if (all[i].at("event") == "connection-accept") sessions.insert(all[i].at("session_id"));
-  }
-  EXPECT_EQ(sessions.size(), static_cast<std::size_t>(threads * lifecycles));
+  for (const auto& file : files) expect_closed_file(file, 1u << 20);
+  expect_every_record_once(threads * lifecycles);
+}
+
+INSTANTIATE_TEST_SUITE_P(write_methods, accounting_write_method_test, ::testing::Values("mapped", "append"));
+
+TEST_F(accounting_files_test, records_fill_several_mapped_windows_and_the_open_file_is_padded_only_after_them) {
+  write_config(config_with(""));
+  initialize();
+  // About 13 MB of records: more than one 8 MiB window of the same file.
+  constexpr int threads = 4;
+  constexpr int lifecycles = 1500;
+  run_lifecycles(threads, lifecycles);
+
+  const auto open_files = accounting_files();
+  ASSERT_EQ(open_files.size(), 1u);
+  std::string text;
+  DWORD error = 0;
+  ASSERT_TRUE(win32::read_file(open_files.front(), text, error));
+  EXPECT_GT(text.size(), 8u << 20) << "the records should have needed a second window";
+  EXPECT_EQ(text.size() % (64u << 10), 0u) << "an open file is allocated in whole 64 KiB granules";
+  const std::size_t records_end = text.find('\0');
+  ASSERT_NE(records_end, std::string::npos) << "an open file ends in padding";
+  EXPECT_EQ(text[records_end - 1], '\n');
+  EXPECT_EQ(records().size(), 4u * threads * lifecycles + 2) << "read while open, padding skipped";
+
+  terminate();
+  expect_every_record_once(threads * lifecycles);
+  expect_closed_file(open_files.front(), 64u << 20);
+  std::string closed;
+  ASSERT_TRUE(win32::read_file(open_files.front(), closed, error));
+  EXPECT_EQ(closed.substr(0, records_end), text.substr(0, records_end)) << "closing changed the records";
 }
 
 TEST_F(accounting_files_test, a_torn_record_at_the_end_of_the_file_is_cut_off_at_the_next_start) {

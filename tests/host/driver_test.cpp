@@ -139,6 +139,15 @@ TEST(run_load, runs_every_lifecycle_on_two_threads) {
     EXPECT_LE(report.latency[i].p50_us, report.latency[i].p99_us);
     EXPECT_LE(report.latency[i].p99_us, report.latency[i].max_us);
   }
+  // Two threads: the same calls also timed with the wait for the serialization lock, which can
+  // only add to the time in the DLL.
+  ASSERT_EQ(report.latency_with_wait.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(report.latency_with_wait[i].kind, expected[i]);
+    EXPECT_EQ(report.latency_with_wait[i].calls, 2000u);
+    EXPECT_LE(report.latency[i].p50_us, report.latency_with_wait[i].p50_us + 0.05);
+    EXPECT_LE(report.latency[i].max_us, report.latency_with_wait[i].max_us + 0.05);
+  }
   EXPECT_GT(report.lifecycles_per_s, 0.0);
 
   const auto accepted = config.records_of("connection-accept");

@@ -118,7 +118,9 @@ std::string read_text_file(const std::wstring& path) {
 }
 
 std::vector<nlohmann::json> read_json_lines(const std::wstring& path) {
-  const std::string text = read_text_file(path);
+  std::string text = read_text_file(path);
+  // An accounting file the DLL still has open ends in the zero padding of its mapped window.
+  if (const std::size_t padding = text.find('\0'); padding != std::string::npos) text.resize(padding);
   std::vector<nlohmann::json> lines;
   std::size_t start = 0;
   while (start < text.size()) {

@@ -169,6 +169,22 @@ TEST_F(registration, status_lists_the_load_order_and_warns_about_what_rras_would
   EXPECT_NE(text.out.find("  1. " + win32::to_utf8(ours()) + "  <- RasWarden"), std::string::npos) << text.out;
 }
 
+TEST_F(registration, status_shows_the_last_record_of_the_newest_file_before_its_padding) {
+  const raswarden_config config;
+  ASSERT_EQ(win32::create_directories(config.logs()), 0u);
+  const auto record = [](int seq) { return "{\"event\":\"service-start\",\"seq\":" + std::to_string(seq) + "}\n"; };
+  write_text_file(config.logs() + L"\\accounting-20261130.jsonl", record(1));
+  write_text_file(config.logs() + L"\\accounting-20261130-2.jsonl", record(2));
+  // -10 comes after -2 the same day, and is still open: zero padding after its records.
+  write_text_file(config.logs() + L"\\accounting-20261130-10.jsonl", record(3) + record(4) + std::string(4096, '\0'));
+  const process_result result = cli({L"status", L"--json"});
+  const auto report = nlohmann::json::parse(result.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << result.all();
+  const std::string newest = report.at("logs").at("newest_file");
+  EXPECT_NE(newest.find("accounting-20261130-10.jsonl"), std::string::npos) << newest;
+  EXPECT_EQ(report.at("logs").at("last_record").value("seq", 0), 4) << report.at("logs").dump();
+}
+
 }  // namespace
 }  // namespace raswarden::testing
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cwchar>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -232,11 +233,20 @@ namespace {
 
 // The newest accounting file and its last line.
 std::pair<std::wstring, std::string> last_record(const std::wstring& folder) {
+  // accounting-YYYYMMDD.jsonl, then -1, -2, ... -10 the same day: ordered by date, then index.
+  const auto order = [](const std::wstring& name) {
+    const std::size_t dash = name.find(L'-', 19);
+    const unsigned long index = dash == std::wstring::npos ? 0 : std::wcstoul(name.c_str() + dash + 1, nullptr, 10);
+    return std::make_pair(name.substr(11, 8), index);
+  };
   std::error_code ec;
   std::wstring newest;
   for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
     const std::wstring name = entry.path().filename().wstring();
-    if (name.starts_with(L"accounting-") && name.ends_with(L".jsonl") && name > newest) newest = name;
+    if (name.size() >= 25 && name.starts_with(L"accounting-") && name.ends_with(L".jsonl") &&
+        (newest.empty() || order(name) > order(newest))) {
+      newest = name;
+    }
   }
   if (newest.empty()) return {};
   const std::wstring path = folder + L"\\" + newest;
@@ -244,6 +254,12 @@ std::pair<std::wstring, std::string> last_record(const std::wstring& folder) {
   std::string line;
   std::string last;
   while (std::getline(in, line)) {
+    // The file RasWarden is writing ends in zero padding: the records end at the first NUL.
+    if (const std::size_t padding = line.find('\0'); padding != std::string::npos) {
+      line.resize(padding);
+      if (!line.empty()) last = line;
+      break;
+    }
     if (!line.empty()) last = line;
   }
   return {path, last};

@@ -124,11 +124,14 @@ class file_follower {
     std::ifstream file(path_, std::ios::binary);
     if (!file) return;
     file.seekg(static_cast<std::streamoff>(position_));
-    std::string appended(static_cast<std::size_t>(size - position_), '\0');
+    // A file RasWarden still writes ends in zero bytes up to the end of its mapped window: new
+    // records arrive over them, so reading stops at the first NUL and starts there next time.
+    constexpr std::uint64_t most_per_poll = 1 << 20;
+    std::string appended(static_cast<std::size_t>(std::min(size - position_, most_per_poll)), '\0');
     file.read(appended.data(), static_cast<std::streamsize>(appended.size()));
-    const auto got = static_cast<std::size_t>(file.gcount());
-    appended.resize(got);
-    position_ += got;
+    appended.resize(static_cast<std::size_t>(file.gcount()));
+    if (const std::size_t padding = appended.find('\0'); padding != std::string::npos) appended.resize(padding);
+    position_ += appended.size();
     pending_ += appended;
     std::size_t start = 0;
     std::size_t newline = 0;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "raswarden/adaptive_mutex.hpp"
 #include "raswarden/json_writer.hpp"
 #include "raswarden/platform.hpp"
 
@@ -41,7 +42,7 @@ class memory_sink final : public record_sink {
   [[nodiscard]] std::vector<std::string> lines() const;
 
  private:
-  mutable std::mutex mutex_;
+  mutable adaptive_mutex mutex_;
   std::vector<std::string> lines_;
 };
 
@@ -77,7 +78,7 @@ class accounting_writer {
   std::unique_ptr<record_sink> sink_;
   const clock& clock_;
   diagnostics& diag_;
-  mutable std::mutex mutex_;
+  mutable adaptive_mutex mutex_;
   std::uint64_t next_seq_ = 1;
   static thread_local std::size_t timestamp_offset_;
   std::uint64_t written_ = 0;

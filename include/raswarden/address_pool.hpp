@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "raswarden/adaptive_mutex.hpp"
 #include "raswarden/settings.hpp"
 #include "raswarden/types.hpp"
 
@@ -62,7 +63,7 @@ class address_allocator {
                                                 const std::unordered_set<std::uint64_t>& reserved);
   [[nodiscard]] const static_address* static_for(const address_request& request) const;
 
-  mutable std::mutex mutex_;
+  mutable adaptive_mutex mutex_;
   ip_assignment_settings settings_;
   std::map<std::string, range_cursor> pools_;  // by lower-case name
   std::unordered_set<std::uint64_t> static_values_;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "raswarden/accounting.hpp"
+#include "raswarden/adaptive_mutex.hpp"
 #include "raswarden/address_pool.hpp"
 #include "raswarden/platform.hpp"
 #include "raswarden/policy.hpp"
@@ -114,7 +115,7 @@ class engine {
   engine_options options_;
   const clock& clock_;
   diagnostics& diag_;
-  mutable std::mutex policy_mutex_;  // held only to copy or swap the pointer
+  mutable adaptive_mutex policy_mutex_;  // held only to copy or swap the pointer
   std::shared_ptr<const admission_policy> policy_;
   address_allocator addresses_;
   accounting_writer writer_;

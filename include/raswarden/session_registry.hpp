@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "raswarden/adaptive_mutex.hpp"
 #include "raswarden/policy.hpp"
 #include "raswarden/types.hpp"
 
@@ -158,7 +159,7 @@ class session_registry {
                                registry_events& events);
 
   id_generator& ids_;
-  mutable std::mutex mutex_;
+  mutable adaptive_mutex mutex_;
   std::unordered_map<session_key, connection_state, session_key_hash> connections_;
   std::unordered_map<session_key, link_state, session_key_hash> links_;
   std::unordered_map<session_key, connection_state, session_key_hash> rejected_connections_;

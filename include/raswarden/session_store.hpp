@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "raswarden/adaptive_mutex.hpp"
+
 namespace raswarden::core {
 
 struct persisted_session {
@@ -53,7 +55,7 @@ class memory_session_store final : public session_store {
   [[nodiscard]] recovery snapshot() const;
 
  private:
-  mutable std::mutex mutex_;
+  mutable adaptive_mutex mutex_;
   std::unordered_map<std::string, persisted_session> sessions_;
   bool clean_ = false;
   std::int64_t last_alive_ = 0;

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "dll/diagnostic_log.hpp"
+#include "raswarden/adaptive_mutex.hpp"
 #include "raswarden/settings.hpp"
 #include "win32/accounting_files.hpp"
 #include "win32/background_thread.hpp"
@@ -212,8 +213,8 @@ class instance {
 };
 
 namespace {
-std::mutex instance_mutex;
-std::shared_ptr<instance> running;  // guarded by instance_mutex
+core::adaptive_mutex instance_mutex;  // taken by every callback to find the instance
+std::shared_ptr<instance> running;    // guarded by instance_mutex
 
 std::shared_ptr<instance> current_instance() {
   const std::lock_guard lock(instance_mutex);

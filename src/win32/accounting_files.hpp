@@ -26,6 +26,7 @@
 #include <string>
 
 #include "raswarden/accounting.hpp"
+#include "raswarden/adaptive_mutex.hpp"
 #include "raswarden/platform.hpp"
 #include "win32/background_thread.hpp"
 #include "win32/unique_handle.hpp"
@@ -78,7 +79,7 @@ class accounting_file_sink final : public core::record_sink {
   accounting_file_options options_;
   const core::clock& clock_;
   core::diagnostics& diag_;
-  mutable std::mutex mutex_;
+  mutable core::adaptive_mutex mutex_;
   std::shared_ptr<open_file> file_;
   std::shared_ptr<mapped_window> window_;       // mapped method: where the next record goes
   std::shared_ptr<mapped_window> next_window_;  // made ready by the preparer, taken when window_ is full

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "raswarden/adaptive_mutex.hpp"
 #include "raswarden/session_store.hpp"
 #include "win32/unique_handle.hpp"
 
@@ -35,7 +36,7 @@ class session_state_file final : public core::session_store {
   bool map(std::uint32_t slots) noexcept;
   void unmap() noexcept;
 
-  std::mutex mutex_;
+  core::adaptive_mutex mutex_;
   unique_hfile file_;
   unique_handle mapping_;
   void* view_ = nullptr;

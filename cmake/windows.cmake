@@ -23,6 +23,7 @@ add_library(raswarden SHARED
   src/dll/connection_exports.cpp
   src/dll/diagnostic_log.cpp
   src/dll/dllmain.cpp
+  src/dll/legacy_conversion.cpp
   src/dll/legacy_exports.cpp
   src/dll/lifecycle_exports.cpp
   src/dll/link_exports.cpp

@@ -232,22 +232,18 @@ core::address_request to_address_request(const char16_t* user, const char16_t* p
 }
 
 #ifdef _WIN32
+}  // namespace raswarden::dll
+
+#include "dll/mirror_checks.hpp"
+
+namespace raswarden::dll {
 
 // ---- The SDK's structs, read through the mirrors ----------------------------------------------------
 //
 // Each SDK struct and its mirror must agree on size and alignment, and on the offset and size of
-// every member the conversion reads; otherwise the build fails here (for x64 and for x86).
+// every member the conversion reads; otherwise the build fails here (for x64 and for x86). The
+// macros come from mirror_checks.hpp.
 
-#define RASWARDEN_SAME_STRUCT(sdk, mirror)                                                        \
-  static_assert(sizeof(sdk) == sizeof(layout::mirror) && alignof(sdk) == alignof(layout::mirror), \
-                #sdk " and layout::" #mirror " differ in size or alignment")
-#define RASWARDEN_SAME_MEMBER(sdk, mirror, member)                           \
-  static_assert(offsetof(sdk, member) == offsetof(layout::mirror, member) && \
-                    sizeof(sdk::member) == sizeof(layout::mirror::member),   \
-                #sdk "." #member " is not where layout::" #mirror " reads it")
-#define RASWARDEN_SAME_MEMBERS_2(sdk, mirror, a, b) \
-  RASWARDEN_SAME_MEMBER(sdk, mirror, a);            \
-  RASWARDEN_SAME_MEMBER(sdk, mirror, b)
 #define RASWARDEN_SAME_COUNTERS(sdk, mirror)                                   \
   RASWARDEN_SAME_MEMBERS_2(sdk, mirror, dwBytesXmited, dwBytesRcved);          \
   RASWARDEN_SAME_MEMBERS_2(sdk, mirror, dwFramesXmited, dwFramesRcved);        \
@@ -349,19 +345,6 @@ RASWARDEN_SAME_COUNTERS(RAS_PORT_1, ras_port_1);
 #undef RASWARDEN_SAME_ACCOUNT
 #undef RASWARDEN_SAME_IDENTITY
 #undef RASWARDEN_SAME_COUNTERS
-#undef RASWARDEN_SAME_MEMBERS_2
-#undef RASWARDEN_SAME_MEMBER
-#undef RASWARDEN_SAME_STRUCT
-
-namespace {
-// RRAS's memory, read through the mirror of its struct. The struct comes from another module, so
-// no type-based aliasing assumption of this one can see the stores that filled it.
-template <typename Mirror, typename Sdk>
-const Mirror* mirror_of(const Sdk* sdk) noexcept {
-  static_assert(sizeof(Mirror) == sizeof(Sdk) && alignof(Mirror) == alignof(Sdk));
-  return reinterpret_cast<const Mirror*>(sdk);
-}
-}  // namespace
 
 std::optional<core::connection_info> to_connection(const RAS_CONNECTION_0* c0, const RAS_CONNECTION_1* c1,
                                                    const RAS_CONNECTION_2* c2, const RAS_CONNECTION_3* c3) {

@@ -1,5 +1,5 @@
 // Writes the struct targets' seed inputs (tests/fuzz/corpus/{connection,connection_ex,link,
-// address_request}) from the mirror structs, in each target's input format: realistic SSTP,
+// address_request,legacy_port}) from the mirror structs, in each target's input format: realistic SSTP,
 // IKEv2, L2TP and dial-up sessions plus a few hostile ones. Run it again after a layout or
 // input-format change:  fuzz_seed_writer tests/fuzz/corpus
 #include <algorithm>
@@ -11,11 +11,13 @@
 #include <string>
 #include <string_view>
 
+#include "dll/legacy_layout.hpp"
 #include "dll/ras_layout.hpp"
 
 namespace {
 
 namespace layout = raswarden::dll::layout;
+namespace legacy_layout = raswarden::dll::legacy_layout;
 namespace fs = std::filesystem;
 
 template <std::size_t N>
@@ -241,6 +243,46 @@ void write_address_seeds(const fs::path& folder) {
   write_address_seed(folder, "unterminated-user-null-port-audit", 0x42, longest, u"", 0x04030201, {});
 }
 
+// [flags] [clock] [RAS_PORT_1] [RAS_PORT_STATISTICS] (legacy_port_fuzz.cpp).
+void write_legacy_seeds(const fs::path& folder) {
+  legacy_layout::ras_port_1 port{};
+  legacy_layout::ras_port_0& p0 = port.rasport0;
+  set_name(p0.wszPortName, u"COM3");
+  set_name(p0.wszDeviceType, u"modem");
+  set_name(p0.wszDeviceName, u"US Robotics 56K");
+  set_name(p0.wszMediaName, u"rasser");
+  set_name(p0.wszUserName, u"alice");
+  set_name(p0.wszComputer, u"LAPTOP-7");
+  set_name(p0.wszLogonDomain, u"CONTOSO");
+  p0.Flags = 0x0005;                   // USER_AUTHENTICATED | PPP_CLIENT
+  p0.dwStartSessionTime = 1718000000;  // June 2024
+  port.LineSpeed = 57600;
+  set_name(port.ProjResult.ip.wszAddress, u"10.20.0.21");
+  legacy_layout::ras_port_statistics stats{};
+  stats.dwBytesXmited = 654321;
+  stats.dwBytesRcved = 123456;
+  stats.dwFramesXmited = 432;
+  stats.dwFramesRcved = 321;
+  stats.dwPortBytesXmited = 54321;
+  stats.dwPortBytesRcved = 12345;
+  stats.dwPortCrcErr = 2;
+  // Accept and hang up; a multilink connection's second port, accepted twice, in audit mode.
+  seed({0x00, clock_low, clock_high, zone_plus_one}).add(port).add(stats).write(folder, "dialup-alice");
+  set_name(p0.wszUserName, u"CONTOSO\\adm-dave");
+  p0.Flags |= 0x0020;  // PORT_MULTILINKED
+  seed({0xB0, clock_low, clock_high, zone_plus_one}).add(port).add(stats).write(folder, "multilink-twice-audit");
+  // Null statistics at the accept, a null port at the hangup.
+  set_name(p0.wszUserName, u"ext-carol");
+  seed({0x06, clock_low, clock_high, zone_plus_one}).add(port).add(stats).write(folder, "null-stats-null-hangup");
+  set_hostile_name(p0.wszPortName);
+  set_hostile_name(p0.wszUserName);
+  set_hostile_name(p0.wszComputer);
+  set_hostile_name(p0.wszLogonDomain);
+  set_hostile_name(port.ProjResult.ip.wszAddress);
+  stats.dwBytesXmited = stats.dwBytesRcved = stats.dwPortBytesXmited = stats.dwPortBytesRcved = 0xFFFFFFFF;
+  seed({0x20, clock_low, clock_high, zone_plus_one}).add(port).add(stats).write(folder, "hostile-names");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -253,5 +295,6 @@ int main(int argc, char** argv) {
   write_connection_ex_seeds(corpus / "connection_ex");
   write_link_seeds(corpus / "link");
   write_address_seeds(corpus / "address_request");
+  write_legacy_seeds(corpus / "legacy_port");
   return 0;
 }

@@ -9,12 +9,28 @@
 namespace raswarden::core {
 
 namespace {
-// Bytes copied as they are: printable ASCII except the two JSON escapes.
-constexpr std::array<bool, 256> plain_bytes = [] {
-  std::array<bool, 256> plain{};
-  for (unsigned byte = 0x20; byte < 0x7F; ++byte) plain[byte] = byte != '"' && byte != '\\';
-  return plain;
-}();
+
+// How a byte is written inside a JSON string: copied as is, escaped, or the start of a
+// multi-byte UTF-8 sequence to validate.
+enum class byte_class : std::uint8_t { verbatim, escape, multibyte };
+
+constexpr std::array<byte_class, 256> make_byte_classes() {
+  std::array<byte_class, 256> classes{};
+  for (std::size_t b = 0; b < 256; ++b) {
+    if (b < 0x20 || b == '"' || b == '\\' || b == 0x7F) {
+      classes[b] = byte_class::escape;
+    } else if (b >= 0x80) {
+      classes[b] = byte_class::multibyte;
+    }
+  }
+  return classes;
+}
+constexpr std::array<byte_class, 256> byte_classes = make_byte_classes();
+
+bool is_verbatim(char c) noexcept {
+  return byte_classes[static_cast<unsigned char>(c)] == byte_class::verbatim;
+}
+
 }  // namespace
 
 json_line& json_line::begin_object() {
@@ -110,7 +126,7 @@ void json_line::key(std::string_view name) {
   // Keys are the schema's own names: one append for the separator, the quotes and the colon
   // around them when they need no escaping (always, in practice).
   const bool comma = separator_needed();
-  if (std::all_of(name.begin(), name.end(), [](char c) { return plain_bytes[static_cast<unsigned char>(c)]; })) {
+  if (std::all_of(name.begin(), name.end(), is_verbatim)) {
     const std::size_t at = buffer_.size();
     buffer_.resize(at + name.size() + (comma ? 4 : 3));
     char* out = buffer_.data() + at;
@@ -136,23 +152,6 @@ void json_line::append_number(Integer value) {
 }
 
 namespace {
-
-// How append_escaped treats each byte: copied as is, escaped, or the start of a multi-byte UTF-8
-// sequence to validate.
-enum class byte_class : std::uint8_t { verbatim, escape, multibyte };
-
-constexpr std::array<byte_class, 256> make_byte_classes() {
-  std::array<byte_class, 256> classes{};
-  for (std::size_t b = 0; b < 256; ++b) {
-    if (b < 0x20 || b == '"' || b == '\\' || b == 0x7F) {
-      classes[b] = byte_class::escape;
-    } else if (b >= 0x80) {
-      classes[b] = byte_class::multibyte;
-    }
-  }
-  return classes;
-}
-constexpr std::array<byte_class, 256> byte_classes = make_byte_classes();
 
 constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
 

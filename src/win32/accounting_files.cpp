@@ -180,6 +180,16 @@ accounting_file_sink::~accounting_file_sink() {
 void accounting_file_sink::close_locked() noexcept {
   next_window_.reset();
   window_.reset();
+  if (file_ && file_->trim_on_close) {
+    // A flush or the preparer may keep it open a while longer; if the same file is opened again
+    // meanwhile, open_locked takes this object back (see there).
+    std::erase_if(closed_files_, [](const std::weak_ptr<open_file>& f) { return f.expired(); });
+    try {
+      closed_files_.push_back(file_);
+    } catch (...) {
+      // Out of memory: the file is simply closed (the guard is lost only for this one).
+    }
+  }
   file_.reset();
 }
 
@@ -219,8 +229,22 @@ bool accounting_file_sink::open_locked(std::int64_t day, bool next_index) noexce
       ++index_;
     }
     for (;;) {
+      const std::wstring path = directory_ + L"\\" + file_name(day_, index_);
+      // A mapped file closed a moment ago (a failed extension, a clock set back) may still be
+      // held by a flush or by the preparer. It is taken back rather than opened afresh: a
+      // second object would cut the file back to its own end when it finally closes, under
+      // records written through the new one.
+      if (const auto alive = still_open(path)) {
+        if (alive->records_end.load() >= options_.rotate_bytes) {
+          ++index_;
+          continue;
+        }
+        size_ = alive->records_end.load();
+        file_ = alive;
+        return true;
+      }
       auto opened = std::make_shared<open_file>();
-      opened->path = directory_ + L"\\" + file_name(day_, index_);
+      opened->path = path;
       std::uint64_t existing = 0;
       if (::GetFileAttributesW(opened->path.c_str()) != INVALID_FILE_ATTRIBUTES) {
         const std::int64_t removed = repair_tail(opened->path, existing);
@@ -256,6 +280,13 @@ bool accounting_file_sink::open_locked(std::int64_t day, bool next_index) noexce
   } catch (...) {
     return false;
   }
+}
+
+std::shared_ptr<accounting_file_sink::open_file> accounting_file_sink::still_open(const std::wstring& path) const {
+  for (const auto& closed : closed_files_) {
+    if (auto file = closed.lock(); file && file->path == path) return file;
+  }
+  return nullptr;
 }
 
 bool accounting_file_sink::append(std::string_view line) noexcept {
@@ -469,7 +500,9 @@ void accounting_file_sink::flush() noexcept {
     window = window_;
   }
   // Outside the lock: appends continue while the disk catches up. The shared pointers keep the
-  // view and the file open even if append moves on meanwhile.
+  // view and the file open even if append moves on meanwhile. The mapped view's dirty pages go
+  // out through FlushViewOfFile; those of views already unmapped belong to the file's section, and
+  // FlushFileBuffers writes them with the rest of the file.
   if (window) ::FlushViewOfFile(window->view.get(), static_cast<SIZE_T>(window->length));
   if (file) ::FlushFileBuffers(file->handle.get());
 }

@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "raswarden/accounting.hpp"
 #include "raswarden/adaptive_mutex.hpp"
@@ -71,6 +72,7 @@ class accounting_file_sink final : public core::record_sink {
                                                  std::uint64_t length, DWORD& error) noexcept;
   [[nodiscard]] std::uint64_t window_length_at(std::uint64_t offset, std::uint64_t smallest) const noexcept;
   static std::uint64_t next_window_offset(const mapped_window& current) noexcept;
+  [[nodiscard]] std::shared_ptr<open_file> still_open(const std::wstring& path) const;
   void prepare_next_window() noexcept;
   void close_locked() noexcept;
   void report_failure_locked(const std::string& message) noexcept;
@@ -81,8 +83,9 @@ class accounting_file_sink final : public core::record_sink {
   core::diagnostics& diag_;
   mutable core::adaptive_mutex mutex_;
   std::shared_ptr<open_file> file_;
-  std::shared_ptr<mapped_window> window_;       // mapped method: where the next record goes
-  std::shared_ptr<mapped_window> next_window_;  // made ready by the preparer, taken when window_ is full
+  std::shared_ptr<mapped_window> window_;               // mapped method: where the next record goes
+  std::shared_ptr<mapped_window> next_window_;          // made ready by the preparer, taken when window_ is full
+  std::vector<std::weak_ptr<open_file>> closed_files_;  // closed mapped files, maybe still open
   std::unique_ptr<periodic_thread> preparer_;
   std::int64_t day_ = -1;
   std::uint32_t index_ = 0;

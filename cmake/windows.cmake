@@ -2,16 +2,24 @@
 # Windows (the mingw presets).
 
 add_library(raswarden_win32 STATIC
-  src/win32/accounting_files.cpp
+  src/win32/accounting_pipeline.cpp
   src/win32/background_thread.cpp
+  src/win32/collector_connection.cpp
   src/win32/configuration_file.cpp
   src/win32/event_log.cpp
+  src/win32/journal_file.cpp
+  src/win32/log_folder.cpp
+  src/win32/log_publisher.cpp
+  src/win32/record_forwarder.cpp
   src/win32/registry.cpp
   src/win32/session_state_file.cpp
   src/win32/syslog_forwarder.cpp
   src/win32/system.cpp)
 target_include_directories(raswarden_win32 PUBLIC ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(raswarden_win32 PUBLIC UNICODE _UNICODE NOMINMAX _WIN32_WINNT=0x0A00)
+# The RELP client names itself (relp_software=raswarden,<version>).
+set_source_files_properties(src/win32/record_forwarder.cpp PROPERTIES
+  COMPILE_DEFINITIONS RASWARDEN_VERSION="${PROJECT_VERSION}")
 target_link_libraries(raswarden_win32 PUBLIC raswarden_core ws2_32)
 raswarden_set_warnings(raswarden_win32)
 

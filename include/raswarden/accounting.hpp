@@ -85,7 +85,11 @@ class accounting_writer {
   std::uint64_t failed_ = 0;
   std::uint64_t lost_ = 0;
   std::size_t queue_limit_;
-  std::deque<std::string> held_;
+  struct held_record {
+    std::string line;
+    std::int64_t unix_ms;  // its ts: a held record still goes to the file of its own day
+  };
+  std::deque<held_record> held_;
   bool failing_ = false;
 
   bool drain_locked();

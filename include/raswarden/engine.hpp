@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "raswarden/accounting.hpp"
+#include "raswarden/forwarding.hpp"
 #include "raswarden/adaptive_mutex.hpp"
 #include "raswarden/address_pool.hpp"
 #include "raswarden/platform.hpp"
@@ -22,6 +23,16 @@
 #include "raswarden/types.hpp"
 
 namespace raswarden::core {
+
+// What the edges add to the service-stop record: how long records took to reach the public
+// file, and what the forwarder had not delivered when it stopped.
+struct stop_details {
+  bool published = false;  // the publication fields below are known
+  std::uint32_t publish_p50_ms = 0;
+  std::uint32_t publish_p99_ms = 0;
+  std::uint32_t publish_max_ms = 0;
+  forward_lag forward;
+};
 
 struct engine_options {
   std::string server;  // host name written into every record
@@ -64,7 +75,7 @@ class engine {
 
   // service-start / service-stop records.
   void start(std::string_view callback);
-  void stop(std::string_view callback);
+  void stop(std::string_view callback, const stop_details& details = {});
   // config-loaded (with the problems found, each naming its JSON path) or config-rejected (the
   // file was unusable and defaults apply).
   void record_configuration(std::string_view callback, std::string_view path, bool from_file, bool rejected,

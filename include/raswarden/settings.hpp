@@ -19,9 +19,6 @@ namespace raswarden::core {
 // denied): keep admitting and hold the records in memory (NPS's discard-off is the other way),
 // or refuse new connections until writing works again.
 enum class failure_mode : std::uint8_t { continue_admitting, reject_new };
-// accounting.write_method: how a record is handed to the operating system before its callback
-// returns: copied into a memory-mapped window of the file, or written with one system call.
-enum class write_method : std::uint8_t { mapped, append };
 
 struct forward_settings {
   bool enabled = false;
@@ -36,9 +33,10 @@ struct accounting_settings {
   std::uint32_t rotate_mb = 64;            // a file is closed and the next one started at this size
   std::uint32_t retention_days = 365;      // files older than this are deleted (0: keep forever)
   std::uint32_t min_free_mb = 256;         // below this free space, the oldest closed files are deleted
-  std::uint32_t flush_interval_ms = 1000;  // records reach stable storage within this
+  std::uint32_t flush_interval_ms = 1000;  // the journal and the public file reach stable storage within this
+  std::uint32_t journal_mb = 64;           // size of the journal ring in <directory>\.journal
+  std::uint32_t publish_interval_ms = 100; // journaled records are in the public file within about this
   failure_mode on_failure = failure_mode::continue_admitting;
-  write_method write = write_method::mapped;
   std::uint32_t queue_limit = 100000;  // records held in memory while the log cannot be written
   forward_settings forward;
   friend bool operator==(const accounting_settings&, const accounting_settings&) = default;

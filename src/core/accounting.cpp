@@ -96,7 +96,7 @@ bool accounting_writer::commit(json_line& line) {
   }
   ++failed_;
   if (held_.size() < queue_limit_) {
-    held_.emplace_back(text);
+    held_.push_back(held_record{std::string(text), now_ms});
   } else {
     ++lost_;
     diag_.report(severity::error, topic::accounting_failure,
@@ -109,7 +109,7 @@ bool accounting_writer::commit(json_line& line) {
 
 bool accounting_writer::drain_locked() {
   while (!held_.empty()) {
-    if (!sink_ || !sink_->append(held_.front())) return false;
+    if (!sink_ || !sink_->append_stamped(held_.front().line, held_.front().unix_ms)) return false;
     held_.pop_front();
     ++written_;
   }

@@ -302,13 +302,23 @@ void engine::maintain() {
   if (store_ != nullptr) store_->heartbeat(clock_.now_unix_ms());
 }
 
-void engine::stop(std::string_view callback) {
+void engine::stop(std::string_view callback, const stop_details& details) {
   const auto stats = registry_.snapshot();
   json_line& line = writer_.begin("service-stop", callback);
   line.field("open_sessions", std::uint64_t{stats.live_connections})
       .field("open_links", std::uint64_t{stats.live_links})
       .field("records_failed", writer_.records_failed())
       .field("records_lost", writer_.records_lost());
+  if (details.published) {
+    line.field("publish_p50_ms", std::uint64_t{details.publish_p50_ms})
+        .field("publish_p99_ms", std::uint64_t{details.publish_p99_ms})
+        .field("publish_max_ms", std::uint64_t{details.publish_max_ms});
+  }
+  if (details.forward.enabled) {
+    line.field("forward_lag_records", details.forward.records)
+        .field("forward_lag_bytes", details.forward.bytes)
+        .field("forward_resent", details.forward.resent);
+  }
   writer_.commit(line);
   if (store_ != nullptr) store_->mark_clean_shutdown(clock_.now_unix_ms());
 }

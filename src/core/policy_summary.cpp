@@ -123,11 +123,11 @@ std::string describe(const settings& effective) {
   const accounting_settings& a = effective.accounting;
   out += fmt::format(
       "Accounting: folder {}, rotate at {} MB, keep files {}, keep {} MB free, flush every {} ms, on failure {}, "
-      "write {}, forwarding {}\n",
+      "journal {} MB, publish within {} ms, forwarding {}\n",
       a.directory.empty() ? "%ProgramData%\\RasWarden\\logs (default)" : a.directory, a.rotate_mb,
       a.retention_days == 0 ? std::string("forever") : fmt::format("{} day(s)", a.retention_days), a.min_free_mb,
       a.flush_interval_ms, a.on_failure == failure_mode::reject_new ? "reject" : "continue",
-      a.write == write_method::append ? "append" : "mapped",
+      a.journal_mb, a.publish_interval_ms,
       a.forward.enabled ? fmt::format("{} {}:{}", a.forward.transport, a.forward.host, a.forward.port)
                         : std::string("off"));
   return out;

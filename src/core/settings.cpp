@@ -187,10 +187,15 @@ void read_accounting(const object_reader& parent, const std::string& key, const 
              k, v, out.on_failure,
              {{"continue", failure_mode::continue_admitting}, {"reject", failure_mode::reject_new}});
        }},
+      {"journal_mb", [&](const std::string& k, const json& v) { r.read(k, v, out.journal_mb, 1, 4096); }},
+      {"publish_interval_ms",
+       [&](const std::string& k, const json& v) { r.read(k, v, out.publish_interval_ms, 10, 5000); }},
+      // Obsolete since every record goes through the journal; still accepted so that an older
+      // configuration keeps working, and ignored.
       {"write_method",
        [&](const std::string& k, const json& v) {
-         r.read_choice<write_method>(k, v, out.write,
-                                     {{"mapped", write_method::mapped}, {"append", write_method::append}});
+         std::string ignored;
+         r.read_choice<std::string>(k, v, ignored, {{"mapped", "mapped"}, {"append", "append"}});
        }},
       {"forward", [&](const std::string& k, const json& v) { read_forward(r, k, v, out.forward); }},
   });

@@ -10,7 +10,8 @@
 #include "dll/diagnostic_log.hpp"
 #include "raswarden/adaptive_mutex.hpp"
 #include "raswarden/settings.hpp"
-#include "win32/accounting_files.hpp"
+#include "raswarden/log_format.hpp"
+#include "win32/accounting_pipeline.hpp"
 #include "win32/background_thread.hpp"
 #include "win32/configuration_file.hpp"
 #include "win32/session_state_file.hpp"
@@ -20,7 +21,6 @@
 namespace raswarden::dll {
 
 namespace {
-constexpr const wchar_t* default_log_directory = L"%ProgramData%\\RasWarden\\logs";
 constexpr const wchar_t* poll_variable = L"RASWARDEN_CONFIG_POLL_MS";  // tests shorten the 1 s check
 constexpr std::chrono::milliseconds default_poll{1000};
 
@@ -47,7 +47,8 @@ class instance {
   explicit instance(std::string_view callback) {
     const win32::loaded_configuration config = win32::load_configuration(win32::locate_configuration());
     const core::accounting_settings& accounting = config.settings.accounting;
-    const std::wstring default_directory = win32::expand_environment(default_log_directory);
+    const std::wstring default_directory =
+        win32::expand_environment(win32::to_wide(core::log_format::default_directory));
     log_directory_ = accounting.directory.empty() ? default_directory
                                                   : win32::expand_environment(win32::to_wide(accounting.directory));
     diag_ = std::make_unique<diagnostic_log>(std::vector<std::wstring>{log_directory_, default_directory});
@@ -84,14 +85,12 @@ class instance {
     options.server = win32::host_name();
     options.on_failure = accounting.on_failure;
     options.queue_limit = accounting.queue_limit;
-    win32::accounting_file_options files;
-    files.rotate_bytes = std::uint64_t{accounting.rotate_mb} << 20;
-    files.method =
-        accounting.write == core::write_method::append ? win32::write_method::append : win32::write_method::mapped;
-    files.retention_days = accounting.retention_days;
-    files.min_free_bytes = std::uint64_t{accounting.min_free_mb} << 20;
-    std::unique_ptr<core::record_sink> sink =
-        std::make_unique<win32::accounting_file_sink>(log_directory_, files, clock_, *diag_);
+    // Opening the pipeline publishes what a killed or crashed run journaled, before any record
+    // of this run (service-start, session-recovered) is written.
+    auto pipeline = std::make_unique<win32::accounting_pipeline>(log_directory_, pipeline_options(accounting),
+                                                                 clock_, *diag_);
+    pipeline_ = pipeline.get();
+    std::unique_ptr<core::record_sink> sink = std::move(pipeline);
     if (accounting.forward.enabled) {
       core::syslog_identity identity{options.server, "raswarden", ::GetCurrentProcessId(), 16};
       sink = std::make_unique<win32::forwarding_sink>(
@@ -133,6 +132,19 @@ class instance {
   }
 
   [[nodiscard]] core::engine& engine() noexcept { return *engine_; }
+
+  // Terminate: the last records are published so the forwarder can still deliver them, and the
+  // service-stop record says how publication went.
+  void stop(std::string_view callback) {
+    pipeline_->publish_now();
+    core::stop_details details;
+    const win32::publication_latency latency = pipeline_->latency();
+    details.published = latency.records > 0;
+    details.publish_p50_ms = latency.p50_ms;
+    details.publish_p99_ms = latency.p99_ms;
+    details.publish_max_ms = latency.max_ms;
+    engine_->stop(callback, details);
+  }
   [[nodiscard]] core::diagnostics& diagnostics() noexcept { return *diag_; }
 
  private:
@@ -197,11 +209,23 @@ class instance {
     }
   }
 
+  static win32::pipeline_options pipeline_options(const core::accounting_settings& accounting) {
+    win32::pipeline_options options;
+    options.journal_bytes = std::uint64_t{accounting.journal_mb} << 20;
+    options.rotate_bytes = std::uint64_t{accounting.rotate_mb} << 20;
+    options.publish_interval = std::chrono::milliseconds(accounting.publish_interval_ms);
+    options.flush_interval = std::chrono::milliseconds(accounting.flush_interval_ms);
+    options.retention.retention_days = accounting.retention_days;
+    options.retention.min_free_bytes = std::uint64_t{accounting.min_free_mb} << 20;
+    return options;
+  }
+
   core::system_clock clock_;
   std::wstring log_directory_;
   std::unique_ptr<diagnostic_log> diag_;
   std::unique_ptr<win32::session_state_file> store_;
   std::shared_ptr<core::engine> engine_;
+  win32::accounting_pipeline* pipeline_ = nullptr;  // owned by the engine's writer
   std::unique_ptr<win32::periodic_thread> flusher_;
   // Used only by the watcher thread (and the constructor, before it starts).
   win32::configuration_location watched_;
@@ -249,7 +273,7 @@ void start(std::string_view callback) {
     // A second Initialize without Terminate: close the old span first so its records come first.
     previous->diagnostics().report(core::severity::warning,
                                    fmt::format("{} called while already initialized; restarting", callback));
-    previous->engine().stop(callback);
+    previous->stop(callback);
     previous.reset();
   }
   auto fresh = std::make_shared<instance>(callback);
@@ -264,7 +288,7 @@ void stop(std::string_view callback) {
     previous = std::exchange(running, nullptr);
   }
   if (previous) {
-    previous->engine().stop(callback);
+    previous->stop(callback);
     previous->diagnostics().report(core::severity::info, core::topic::stopped,
                                    fmt::format("RasWarden stopped by {}", callback));
   }

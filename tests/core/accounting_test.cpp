@@ -203,6 +203,24 @@ TEST(AccountingWriter, MaintainDrainsHeldRecordsWithoutNewTraffic) {
   EXPECT_EQ(sink->inner.lines().size(), 1U);
 }
 
+// A record held before midnight and written after it still goes to the file of the day its ts
+// names: the sink is handed the record's own stamp, not the time of the retry.
+TEST(AccountingWriter, HeldRecordsAreFiledUnderTheirOwnTimeWhenTheyDrainAfterMidnight) {
+  fake_clock time(1795305599000);  // 2026-11-21T23:59:59Z
+  recording_diagnostics diag;
+  auto owned = std::make_unique<failing_sink>();
+  failing_sink* sink = owned.get();
+  accounting_writer writer("srv", std::move(owned), time, diag);
+  json_line& line = writer.begin("connection-stop", "cb");
+  EXPECT_FALSE(writer.commit(line));
+  time.set_unix_ms(1795305605000);  // 00:00:05 the next day
+  sink->fail = false;
+  writer.maintain();
+  ASSERT_EQ(sink->stamps.size(), 1U);
+  EXPECT_EQ(sink->stamps[0], 1795305599000);
+  EXPECT_EQ(nlohmann::json::parse(sink->inner.lines().at(0))["ts"], "2026-11-21T23:59:59.000Z");
+}
+
 TEST(AccountingWriter, QueueLimitBoundsMemoryAndCountsLostRecords) {
   fake_clock time;
   recording_diagnostics diag;

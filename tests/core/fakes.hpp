@@ -81,8 +81,18 @@ class failing_sink final : public record_sink {
     if (fail.load()) return false;
     return inner.append(line);
   }
+  bool append_stamped(std::string_view line, std::int64_t unix_ms) noexcept override {
+    if (fail.load()) return false;
+    try {
+      stamps.push_back(unix_ms);
+    } catch (...) {
+      return false;
+    }
+    return inner.append(line);
+  }
   std::atomic<bool> fail{true};
   memory_sink inner;
+  std::vector<std::int64_t> stamps;  // what each appended record was filed under
 };
 
 }  // namespace raswarden::core::testing

@@ -124,7 +124,7 @@ namespace {
 TEST(Settings, AccountingKeysAreReadWithTheirBounds) {
   const auto result = parse_settings(R"({"schema": 1, "accounting": {"rotate_mb": 8, "retention_days": 30,
       "min_free_mb": 0, "flush_interval_ms": 250, "on_failure": "reject", "queue_limit": 500,
-      "write_method": "append", "forward": {"enabled": true, "transport": "udp", "host": "127.0.0.1", "port": 5514}},
+      "journal_mb": 16, "publish_interval_ms": 50, "write_method": "append", "forward": {"enabled": true, "transport": "udp", "host": "127.0.0.1", "port": 5514}},
       "event_log": {"rejections": true}})",
                                      "raswarden.json");
   ASSERT_TRUE(result.problems.empty()) << all(result.problems);
@@ -135,7 +135,8 @@ TEST(Settings, AccountingKeysAreReadWithTheirBounds) {
   EXPECT_EQ(a.flush_interval_ms, 250U);
   EXPECT_EQ(a.on_failure, failure_mode::reject_new);
   EXPECT_EQ(a.queue_limit, 500U);
-  EXPECT_EQ(a.write, write_method::append);
+  EXPECT_EQ(a.journal_mb, 16U);
+  EXPECT_EQ(a.publish_interval_ms, 50U);
   EXPECT_TRUE(a.forward.enabled);
   EXPECT_EQ(a.forward.transport, "udp");
   EXPECT_EQ(a.forward.host, "127.0.0.1");
@@ -165,14 +166,24 @@ TEST(Settings, OutOfRangeValuesKeepTheirDefaultsAndNameTheBounds) {
   EXPECT_EQ(result.value.accounting.forward.port, 514);
 }
 
-TEST(Settings, WriteMethodIsMappedUnlessAppendIsChosen) {
-  EXPECT_EQ(parse_settings(R"({"schema": 1})", "raswarden.json").value.accounting.write, write_method::mapped);
+TEST(Settings, TheObsoleteWriteMethodIsAcceptedWhenItNamesAnOldChoice) {
+  EXPECT_TRUE(parse_settings(R"({"accounting": {"write_method": "mapped"}})", "raswarden.json").problems.empty());
   const auto result = parse_settings(R"({"accounting": {"write_method": "fsync"}})", "raswarden.json");
   ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
   EXPECT_EQ(result.problems[0],
             "raswarden.json:1:33: /accounting/write_method: expected one of \"mapped\", "
             "\"append\", found \"fsync\"");
-  EXPECT_EQ(result.value.accounting.write, write_method::mapped);
+}
+
+TEST(Settings, JournalAndPublicationBoundsAreNamed) {
+  const auto result = parse_settings(R"({"accounting": {"journal_mb": 0, "publish_interval_ms": 6000}})", "raswarden.json");
+  ASSERT_EQ(result.problems.size(), 2U) << all(result.problems);
+  EXPECT_EQ(result.problems[0], "raswarden.json:1:31: /accounting/journal_mb: expected an integer from 1 to 4096, found 0");
+  EXPECT_EQ(result.problems[1],
+            "raswarden.json:1:57: /accounting/publish_interval_ms: expected an integer from 10 to 5000, found 6000");
+  const accounting_settings defaults;
+  EXPECT_EQ(defaults.journal_mb, 64U);
+  EXPECT_EQ(defaults.publish_interval_ms, 100U);
 }
 
 TEST(Settings, ForwardingWithoutAHostStaysOff) {

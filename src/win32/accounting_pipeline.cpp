@@ -1,0 +1,121 @@
+#include "win32/accounting_pipeline.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "win32/system.hpp"
+
+namespace raswarden::win32 {
+
+namespace {
+constexpr std::int64_t housekeeping_interval_ms = 60'000;
+constexpr std::int64_t reopen_interval_ms = 5'000;
+}  // namespace
+
+accounting_pipeline::accounting_pipeline(std::wstring directory, pipeline_options options, const core::clock& time,
+                                         core::diagnostics& diag)
+    : directory_(std::move(directory)),
+      options_(options),
+      clock_(time),
+      diag_(diag),
+      publisher_(directory_, options_.rotate_bytes, diag) {
+  {
+    const std::lock_guard lock(round_mutex_);
+    // Recovery: what the previous run journaled is published before this run writes anything.
+    if (open_journal()) publisher_.publish(*ring_.load(), clock_.now_unix_ms());
+  }
+  thread_ = std::make_unique<periodic_thread>(std::min(options_.publish_interval, options_.flush_interval),
+                                              [this] { run(); });
+  if (!thread_->running()) {
+    diag_.report(core::severity::error, core::topic::accounting_failure,
+                 "the accounting publisher thread could not start: records are journaled and published when "
+                 "RasWarden stops");
+  }
+}
+
+accounting_pipeline::~accounting_pipeline() {
+  thread_.reset();  // its last round publishes what is left
+  const std::lock_guard lock(round_mutex_);
+  if (core::journal_ring* ring = ring_.load()) publisher_.publish(*ring, clock_.now_unix_ms());
+  publisher_.flush();
+  ring_.store(nullptr);
+  journal_.reset();  // flushes the journal
+}
+
+bool accounting_pipeline::open_journal() noexcept {
+  last_open_attempt_ms_ = clock_.now_unix_ms();
+  std::string error;
+  journal_ = journal_file::open(directory_, options_.journal_bytes, clock_, diag_, error);
+  if (!journal_) {
+    diag_.report(core::severity::error, core::topic::accounting_failure,
+                 fmt::format("the accounting journal cannot be opened ({}); records are held in memory until it can",
+                             error));
+    return false;
+  }
+  const core::journal_scan& found = journal_->found_at_open();
+  if (found.damaged_ranges > 0) {
+    diag_.report(core::severity::error, core::topic::accounting_failure,
+                 fmt::format("the journal {} has {} damaged stretch(es), {} bytes in all, that cannot be read; the "
+                             "{} readable record(s) around them are published",
+                             to_utf8(journal_->path()), found.damaged_ranges, found.damaged_bytes, found.records));
+  }
+  if (found.records > 0) {
+    diag_.report(core::severity::warning,
+                 fmt::format("the journal holds {} record(s) ({} bytes) that the previous run did not publish; they "
+                             "are published now, before any new record",
+                             found.records, found.bytes));
+  }
+  publisher_.resume(journal_->ring());
+  ring_.store(&journal_->ring(), std::memory_order_release);
+  return true;
+}
+
+bool accounting_pipeline::append(std::string_view line) noexcept {
+  return append_stamped(line, clock_.now_unix_ms());
+}
+
+bool accounting_pipeline::append_stamped(std::string_view line, std::int64_t unix_ms) noexcept {
+  core::journal_ring* ring = ring_.load(std::memory_order_acquire);
+  if (ring == nullptr) return false;
+  const bool journaled = ring->append(line, unix_ms);
+  // Past half full, the publisher is woken instead of waiting for its interval: the only system
+  // call a callback makes here, and only under a burst.
+  if (ring->used() > ring->capacity() / 2 && !wake_requested_.exchange(true, std::memory_order_relaxed) && thread_) {
+    thread_->wake();
+  }
+  return journaled;
+}
+
+void accounting_pipeline::run() noexcept {
+  const std::lock_guard lock(round_mutex_);
+  wake_requested_.store(false, std::memory_order_relaxed);
+  const std::int64_t now = clock_.now_unix_ms();
+  core::journal_ring* ring = ring_.load();
+  if (ring == nullptr) {
+    if (now - last_open_attempt_ms_ < reopen_interval_ms || !open_journal()) return;
+    ring = ring_.load();
+  }
+  publisher_.publish(*ring, now);
+  if (now - last_flush_ms_ >= options_.flush_interval.count()) {
+    last_flush_ms_ = now;
+    journal_->flush();
+    publisher_.flush();
+  }
+  if (now - last_housekeeping_ms_ >= housekeeping_interval_ms) {
+    last_housekeeping_ms_ = now;
+    apply_retention(directory_, options_.retention, now, publisher_.current_path(), diag_);
+  }
+}
+
+void accounting_pipeline::publish_now() noexcept {
+  const std::lock_guard lock(round_mutex_);
+  if (core::journal_ring* ring = ring_.load()) publisher_.publish(*ring, clock_.now_unix_ms());
+}
+
+std::uint64_t accounting_pipeline::journal_backlog_bytes() const noexcept {
+  const core::journal_ring* ring = ring_.load(std::memory_order_acquire);
+  return ring == nullptr ? 0 : ring->used();
+}
+
+}  // namespace raswarden::win32

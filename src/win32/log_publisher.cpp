@@ -1,0 +1,269 @@
+#include "win32/log_publisher.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "win32/log_folder.hpp"
+#include "win32/system.hpp"
+
+namespace raswarden::win32 {
+
+namespace {
+
+constexpr std::size_t batch_bytes = 1 << 20;
+// Enough of a file's end to hold its last whole record and whatever was torn after it.
+constexpr std::uint64_t tail_bytes = 2 << 20;
+
+// The last `most` bytes of a file and its size; the size is 0 and nothing is read when the file
+// does not exist.
+bool read_tail(const std::wstring& path, std::uint64_t most, std::string& tail, std::uint64_t& size,
+               bool& from_start) {
+  tail.clear();
+  size = 0;
+  from_start = true;
+  const unique_hfile file(::CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                        nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));
+  if (!file) return ::GetLastError() == ERROR_FILE_NOT_FOUND;
+  LARGE_INTEGER length{};
+  if (::GetFileSizeEx(file.get(), &length) == 0) return false;
+  size = static_cast<std::uint64_t>(length.QuadPart);
+  const std::uint64_t start = size > most ? size - most : 0;
+  from_start = start == 0;
+  tail.resize(static_cast<std::size_t>(size - start));
+  OVERLAPPED at{};
+  at.Offset = static_cast<DWORD>(start);
+  at.OffsetHigh = static_cast<DWORD>(start >> 32);
+  DWORD read = 0;
+  if (!tail.empty() && (::ReadFile(file.get(), tail.data(), static_cast<DWORD>(tail.size()), &read, &at) == 0 ||
+                        read != tail.size())) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+log_publisher::log_publisher(std::wstring directory, std::uint64_t rotate_bytes, core::diagnostics& diag)
+    : directory_(std::move(directory)), rotate_bytes_(rotate_bytes), diag_(diag) {}
+
+void log_publisher::failed(const std::string& what) noexcept {
+  if (failing_) return;  // one report per failing period
+  failing_ = true;
+  diag_.report(core::severity::error, core::topic::accounting_failure,
+               what + "; the records wait in the journal and are published when writing works again");
+}
+
+bool log_publisher::open_append(const std::wstring& path) noexcept {
+  // FILE_APPEND_DATA without FILE_WRITE_DATA: every write lands at the end, whatever else has
+  // the file open. Readers (log shippers) may read, rename and delete it meanwhile.
+  file_.reset(::CreateFileW(path.c_str(), FILE_APPEND_DATA | SYNCHRONIZE,
+                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_ALWAYS,
+                            FILE_ATTRIBUTE_NORMAL, nullptr));
+  if (!file_) {
+    failed(fmt::format("cannot open the accounting file {}: {}", to_utf8(path), describe_error(::GetLastError())));
+    return false;
+  }
+  path_ = path;
+  return true;
+}
+
+void log_publisher::resume(core::journal_ring& ring) noexcept {
+  try {
+    position_ = ring.tail();
+    const auto named = ring.public_file();
+    if (!named) return;  // nothing from this journal was published yet
+    const std::wstring path = directory_ + L"\\" + to_wide(core::log_format::file_name(*named));
+    std::string tail;
+    std::uint64_t size = 0;
+    bool from_start = true;
+    if (!read_tail(path, tail_bytes, tail, size, from_start)) {
+      failed(fmt::format("cannot read the end of {}: {}", to_utf8(path), describe_error(::GetLastError())));
+      return;
+    }
+    if (size == 0 || tail.find('\0') != std::string::npos) return;  // gone, empty, or not ours to continue
+    if (!from_start) tail.erase(0, tail.find('\n') + 1);  // begin at a line
+    const core::publish_resume where = core::resume_point(ring, tail);
+    if (!open_append(path)) return;
+    current_ = *named;
+    size_ = size;
+    position_ = where.position;
+    if (!where.completion.empty()) {
+      pending_ = where.completion;
+      pending_end_ = where.position;
+      if (where.torn_completed) {
+        diag_.report(core::severity::warning,
+                     fmt::format("{} ended in a record cut off after {} bytes (an interrupted write); its other {} "
+                                 "bytes were appended from the journal",
+                                 to_utf8(path), where.torn_bytes, where.completion.size()));
+      } else {
+        diag_.report(core::severity::warning,
+                     fmt::format("{} ended in {} bytes that are no record of the journal (an interrupted write); a "
+                                 "newline was appended so the next record starts on a line of its own",
+                                 to_utf8(path), where.torn_bytes));
+      }
+    }
+  } catch (...) {
+    failed("cannot resume publishing (out of memory)");
+  }
+}
+
+bool log_publisher::open_for(core::journal_ring& ring, std::int64_t day, bool next_index) noexcept {
+  try {
+    file_.reset();
+    path_.clear();
+    std::uint32_t index = 0;
+    if (next_index && day == current_.day) {
+      index = current_.index + 1;
+    } else {
+      // A day's last file is continued if it has room (a restart, or the clock set back).
+      for (const public_file& f : list_public_files(directory_)) {
+        if (f.id.day == day) index = std::max(index, f.id.index);
+      }
+    }
+    if (const DWORD error = create_directories(directory_); error != ERROR_SUCCESS) {
+      failed(fmt::format("cannot create the accounting folder {}: {}", to_utf8(directory_), describe_error(error)));
+      return false;
+    }
+    for (;; ++index) {
+      const core::log_format::file_id id{day, index};
+      const std::wstring path = directory_ + L"\\" + to_wide(core::log_format::file_name(id));
+      std::string tail;
+      std::uint64_t size = 0;
+      bool from_start = true;
+      if (!read_tail(path, 64 << 10, tail, size, from_start)) {
+        failed(fmt::format("cannot read {}: {}", to_utf8(path), describe_error(::GetLastError())));
+        return false;
+      }
+      if (size >= rotate_bytes_) continue;
+      if (tail.find('\0') != std::string::npos) {
+        // Zero padding left open by an earlier version: never written after, never cut back.
+        diag_.report(core::severity::warning,
+                     fmt::format("{} ends in zero padding left by an earlier version; it is kept as it is and "
+                                 "records continue in the next file",
+                                 to_utf8(path)));
+        continue;
+      }
+      if (!open_append(path)) return false;
+      current_ = id;
+      size_ = size;
+      // Noted before anything is written there, while every earlier record is released.
+      ring.set_public_file(id);
+      if (!tail.empty() && tail.back() != '\n') {
+        const std::size_t torn = tail.size() - tail.rfind('\n') - 1;
+        pending_.assign(1, '\n');
+        pending_end_ = position_;
+        diag_.report(core::severity::warning,
+                     fmt::format("{} ended in {} bytes of an unfinished line; a newline was appended so the next "
+                                 "record starts on a line of its own",
+                                 to_utf8(path), std::min<std::size_t>(torn, tail.size())));
+      }
+      return true;
+    }
+  } catch (...) {
+    failed("cannot open the next accounting file (out of memory)");
+    return false;
+  }
+}
+
+log_publisher::batch log_publisher::next_batch(core::journal_ring& ring) noexcept {
+  try {
+    auto entry = ring.read(position_);
+    if (!entry) return batch::nothing;
+    const std::int64_t day = core::log_format::day_of(entry->unix_ms);
+    if (!file_ || day != current_.day) {
+      if (!open_for(ring, day, false)) return batch::failed;
+    } else if (size_ > 0 && size_ + entry->line.size() > rotate_bytes_) {
+      if (!open_for(ring, day, true)) return batch::failed;
+    }
+    if (!pending_.empty()) return batch::ready;  // a newline that ends a torn line goes first
+    pending_stamps_.clear();
+    while (entry && core::log_format::day_of(entry->unix_ms) == day &&
+           (pending_.empty() || (pending_.size() + entry->line.size() <= batch_bytes &&
+                                 size_ + pending_.size() + entry->line.size() <= rotate_bytes_))) {
+      pending_.append(entry->line);
+      pending_stamps_.push_back(entry->unix_ms);
+      pending_end_ = entry->next;
+      entry = ring.read(entry->next);
+    }
+    return batch::ready;
+  } catch (...) {
+    failed("cannot prepare a batch of records (out of memory)");
+    return batch::failed;
+  }
+}
+
+bool log_publisher::write_pending(core::journal_ring& ring, std::int64_t now_unix_ms) noexcept {
+  while (pending_written_ < pending_.size()) {
+    const auto chunk = static_cast<DWORD>(pending_.size() - pending_written_);
+    DWORD written = 0;
+    const BOOL ok = ::WriteFile(file_.get(), pending_.data() + pending_written_, chunk, &written, nullptr);
+    pending_written_ += written;
+    size_ += written;
+    if (ok == 0 || written == 0) {
+      const DWORD error = ok == 0 ? ::GetLastError() : ERROR_DISK_FULL;
+      failed(fmt::format("writing to {} failed: {}", to_utf8(path_), describe_error(error)));
+      return false;
+    }
+  }
+  position_ = pending_end_;
+  ring.release(position_);
+  for (const std::int64_t stamp : pending_stamps_) {
+    const std::int64_t waited = std::max<std::int64_t>(0, now_unix_ms - stamp);
+    ++histogram_[static_cast<std::size_t>(std::min<std::int64_t>(waited, histogram_.size() - 1))];
+    if (waited > max_ms_.load(std::memory_order_relaxed)) {
+      max_ms_.store(static_cast<std::uint32_t>(std::min<std::int64_t>(waited, UINT32_MAX)), std::memory_order_relaxed);
+    }
+  }
+  if (!pending_stamps_.empty()) {
+    const std::uint64_t total = published_.load(std::memory_order_relaxed) + pending_stamps_.size();
+    published_.store(total, std::memory_order_relaxed);
+    // Percentiles from the histogram: a few thousand additions per batch, a few batches a second.
+    std::uint64_t seen = 0;
+    bool have_p50 = false;
+    for (std::size_t ms = 0; ms < histogram_.size(); ++ms) {
+      seen += histogram_[ms];
+      if (!have_p50 && seen * 2 >= total) {
+        p50_ms_.store(static_cast<std::uint32_t>(ms), std::memory_order_relaxed);
+        have_p50 = true;
+      }
+      if (seen * 100 >= total * 99) {
+        p99_ms_.store(static_cast<std::uint32_t>(ms), std::memory_order_relaxed);
+        break;
+      }
+    }
+  }
+  pending_.clear();
+  pending_stamps_.clear();
+  pending_written_ = 0;
+  return true;
+}
+
+bool log_publisher::publish(core::journal_ring& ring, std::int64_t now_unix_ms) noexcept {
+  for (;;) {
+    if (pending_.empty()) {
+      const batch next = next_batch(ring);
+      if (next == batch::nothing) break;
+      if (next == batch::failed) return false;
+    }
+    if (!file_ && !open_append(path_)) return false;
+    if (!write_pending(ring, now_unix_ms)) return false;
+  }
+  if (failing_) {
+    failing_ = false;
+    diag_.report(core::severity::info, core::topic::accounting_recovered,
+                 fmt::format("accounting records are published to {} again", to_utf8(path_)));
+  }
+  return true;
+}
+
+void log_publisher::flush() noexcept {
+  if (file_) ::FlushFileBuffers(file_.get());
+}
+
+publication_latency log_publisher::latency() const noexcept {
+  return {published_.load(std::memory_order_relaxed), p50_ms_.load(std::memory_order_relaxed),
+          p99_ms_.load(std::memory_order_relaxed), max_ms_.load(std::memory_order_relaxed)};
+}
+
+}  // namespace raswarden::win32

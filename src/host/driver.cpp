@@ -220,15 +220,42 @@ double percentile_us(const std::vector<std::uint32_t>& sorted, double fraction) 
   return sorted[std::min(index, sorted.size() - 1)] / 1000.0;
 }
 
-std::vector<latency_summary> summarize(sample_set& samples) {
+std::uint64_t count_over(const std::vector<std::uint32_t>& sorted, std::uint32_t ns) {
+  return static_cast<std::uint64_t>(sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), ns));
+}
+
+latency_summary summarize_sorted(callback_kind kind, const std::vector<std::uint32_t>& sorted) {
+  latency_summary l;
+  l.kind = kind;
+  l.calls = sorted.size();
+  if (sorted.empty()) return l;
+  l.p50_us = percentile_us(sorted, 0.50);
+  l.p99_us = percentile_us(sorted, 0.99);
+  l.p999_us = percentile_us(sorted, 0.999);
+  l.p9999_us = percentile_us(sorted, 0.9999);
+  l.max_us = sorted.back() / 1000.0;
+  l.over_1ms = count_over(sorted, 1'000'000);
+  l.over_10ms = count_over(sorted, 10'000'000);
+  return l;
+}
+
+// The kinds that were called, in callback_kind order, and every call pooled into `overall`. All
+// of it after the run: nothing here costs the calls anything.
+std::vector<latency_summary> summarize(sample_set& samples, latency_summary& overall) {
   std::vector<latency_summary> out;
+  std::size_t total = 0;
+  for (const auto& s : samples) total += s.size();
+  std::vector<std::uint32_t> all;
+  all.reserve(total);
   for (std::size_t k = 0; k < kinds; ++k) {
     auto& s = samples[k];
     if (s.empty()) continue;
     std::sort(s.begin(), s.end());
-    out.push_back(latency_summary{static_cast<callback_kind>(k), s.size(), percentile_us(s, 0.50),
-                                  percentile_us(s, 0.99), percentile_us(s, 0.999), s.back() / 1000.0});
+    out.push_back(summarize_sorted(static_cast<callback_kind>(k), s));
+    const auto middle = all.insert(all.end(), s.begin(), s.end());
+    std::inplace_merge(all.begin(), middle, all.end());
   }
+  overall = summarize_sorted(callback_kind::count, all);
   return out;
 }
 
@@ -245,12 +272,17 @@ run_report finish(const counters& count, latency_samples& samples, double second
   report.threads = threads;
   report.serialized = serialized;
   report.lifecycles_per_s = seconds > 0 ? static_cast<double>(report.lifecycles) / seconds : 0;
-  report.latency = summarize(samples.in_dlls);
-  report.latency_with_wait = summarize(samples.with_wait);
+  report.latency = summarize(samples.in_dlls, report.latency_overall);
+  report.latency_with_wait = summarize(samples.with_wait, report.latency_with_wait_overall);
   return report;
 }
 
 }  // namespace
+
+latency_summary summarize_latency(callback_kind kind, std::vector<std::uint32_t>& samples_ns) {
+  std::sort(samples_ns.begin(), samples_ns.end());
+  return summarize_sorted(kind, samples_ns);
+}
 
 run_report run_sessions(admin_chain& chain, const std::vector<scenario_session>& sessions,
                         const decision_printer& print) {
@@ -340,18 +372,22 @@ std::string format_report(const run_report& r) {
       r.lifecycles, r.seconds, r.lifecycles_per_s, r.threads, r.threads == 1 ? "" : "s",
       r.serialized ? "serialized as RRAS does" : "not serialized (--stress)", r.connections_accepted,
       r.connections_rejected, r.links_accepted, r.links_rejected, r.address_refusals);
-  const auto table = [&out](std::string_view title, const std::vector<latency_summary>& rows) {
-    out += fmt::format("{}\n{:<30} {:>10} {:>10} {:>10} {:>10} {:>10}\n", title, "callback", "calls", "p50 us",
-                       "p99 us", "p99.9 us", "max us");
-    for (const auto& l : rows) {
-      out += fmt::format("{:<30} {:>10} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}\n", to_string(l.kind), l.calls,
-                         l.p50_us, l.p99_us, l.p999_us, l.max_us);
-    }
+  const auto table = [&out](std::string_view title, const std::vector<latency_summary>& rows,
+                            const latency_summary& overall) {
+    out += fmt::format("{}\n{:<30} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9}\n", title, "callback", "calls",
+                       "p50 us", "p99 us", "p99.9 us", "p99.99 us", "max us", "> 1 ms", "> 10 ms");
+    const auto row = [&out](std::string_view name, const latency_summary& l) {
+      out += fmt::format("{:<30} {:>10} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f} {:>9} {:>9}\n", name, l.calls,
+                         l.p50_us, l.p99_us, l.p999_us, l.p9999_us, l.max_us, l.over_1ms, l.over_10ms);
+    };
+    for (const auto& l : rows) row(to_string(l.kind), l);
+    if (rows.size() > 1) row("all callbacks", overall);
   };
-  table("latency in the DLLs (the callbacks' own time):", r.latency);
+  table("latency in the DLLs (the callbacks' own time):", r.latency, r.latency_overall);
   if (r.threads > 1) {
     out += "\n";
-    table("latency around each call, with the wait for RRAS's serialization lock:", r.latency_with_wait);
+    table("latency around each call, with the wait for RRAS's serialization lock:", r.latency_with_wait,
+          r.latency_with_wait_overall);
   }
   return out;
 }
@@ -366,19 +402,20 @@ std::string report_json(const run_report& r) {
   j["connections"] = {{"accepted", r.connections_accepted}, {"rejected", r.connections_rejected}};
   j["links"] = {{"accepted", r.links_accepted}, {"rejected", r.links_rejected}};
   j["address_refusals"] = r.address_refusals;
-  const auto table = [](const std::vector<latency_summary>& rows) {
+  const auto summary = [](const latency_summary& l) {
+    return nlohmann::ordered_json{{"calls", l.calls},       {"p50_us", l.p50_us},      {"p99_us", l.p99_us},
+                                  {"p99_9_us", l.p999_us},  {"p99_99_us", l.p9999_us}, {"max_us", l.max_us},
+                                  {"over_1ms", l.over_1ms}, {"over_10ms", l.over_10ms}};
+  };
+  const auto table = [&summary](const std::vector<latency_summary>& rows) {
     nlohmann::ordered_json latency = nlohmann::ordered_json::object();
-    for (const auto& l : rows) {
-      latency[std::string(to_string(l.kind))] = {{"calls", l.calls},
-                                                 {"p50_us", l.p50_us},
-                                                 {"p99_us", l.p99_us},
-                                                 {"p99_9_us", l.p999_us},
-                                                 {"max_us", l.max_us}};
-    }
+    for (const auto& l : rows) latency[std::string(to_string(l.kind))] = summary(l);
     return latency;
   };
   j["latency"] = table(r.latency);
   j["latency_with_wait"] = table(r.latency_with_wait);
+  j["latency_overall"] = summary(r.latency_overall);
+  j["latency_with_wait_overall"] = summary(r.latency_with_wait_overall);
   return j.dump(2);
 }
 

@@ -14,14 +14,24 @@
 
 namespace raswarden::host {
 
+// Exact order statistics of one set of calls: every call's time is kept (nanoseconds, as read
+// from steady_clock) and the set sorted after the run, so pN is the sample at rank
+// round(N/100 * (calls - 1)), not a histogram bucket. The counts are of calls that took strictly
+// more than 1 ms and 10 ms.
 struct latency_summary {
-  callback_kind kind = callback_kind::accept_connection;
+  callback_kind kind = callback_kind::accept_connection;  // callback_kind::count in the overall summaries
   std::uint64_t calls = 0;
   double p50_us = 0;
   double p99_us = 0;
   double p999_us = 0;
+  double p9999_us = 0;
   double max_us = 0;
+  std::uint64_t over_1ms = 0;
+  std::uint64_t over_10ms = 0;
 };
+
+// Summarizes samples in nanoseconds (sorted here, in place); `kind` is copied into the result.
+[[nodiscard]] latency_summary summarize_latency(callback_kind kind, std::vector<std::uint32_t>& samples_ns);
 
 struct run_report {
   std::uint64_t lifecycles = 0;  // connections that went through hangup
@@ -38,6 +48,9 @@ struct run_report {
   // around each call, which adds the wait for the serialization lock (more than one thread).
   std::vector<latency_summary> latency;
   std::vector<latency_summary> latency_with_wait;
+  // Every call of every kind above pooled into one set (calls is the sum of the kinds' calls).
+  latency_summary latency_overall;
+  latency_summary latency_with_wait_overall;
 };
 
 // One line per callback as it happens ("AcceptNewConnection alice sstp -> ACCEPT").

@@ -3,9 +3,11 @@
 // The acknowledgement journal lines match those records.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "host/admin_chain.hpp"
@@ -48,6 +50,153 @@ const host::latency_summary* latency_of(const host::run_report& report, host::ca
   return nullptr;
 }
 
+// What every latency summary must satisfy, whatever the machine's timings.
+void expect_consistent(const host::latency_summary& l, const std::string& what) {
+  EXPECT_GT(l.calls, 0u) << what;
+  EXPECT_LE(l.over_10ms, l.over_1ms) << what;
+  EXPECT_LE(l.over_1ms, l.calls) << what;
+  EXPECT_GE(l.p50_us, 0.0) << what;
+  EXPECT_LE(l.p50_us, l.p99_us) << what;
+  EXPECT_LE(l.p99_us, l.p999_us) << what;
+  EXPECT_LE(l.p999_us, l.p9999_us) << what;
+  EXPECT_LE(l.p9999_us, l.max_us) << what;
+  // The counts agree with the order statistics: a call over 1 ms exists exactly when the slowest
+  // is over 1 ms, and more than half of them are when the median is.
+  EXPECT_EQ(l.over_1ms > 0, l.max_us > 1000.0) << what;
+  EXPECT_EQ(l.over_10ms > 0, l.max_us > 10000.0) << what;
+  if (l.p50_us > 1000.0) {
+    EXPECT_GE(2 * l.over_1ms, l.calls) << what;
+  }
+  if (l.p9999_us <= 1000.0) {
+    EXPECT_LE(l.over_1ms, l.calls / 10000 + 1) << what;  // only the ranks above p99.99
+  }
+}
+
+// The overall summary pools the kinds' calls.
+void expect_overall(const std::vector<host::latency_summary>& rows, const host::latency_summary& all,
+                    const std::string& what) {
+  ASSERT_FALSE(rows.empty()) << what;
+  expect_consistent(all, what + " overall");
+  EXPECT_EQ(all.kind, host::callback_kind::count) << what;
+  std::uint64_t calls = 0, over_1ms = 0, over_10ms = 0;
+  double max_us = 0, min_p50 = rows.front().p50_us, max_p50 = rows.front().p50_us;
+  for (const auto& l : rows) {
+    expect_consistent(l, what + " " + std::string(host::to_string(l.kind)));
+    calls += l.calls;
+    over_1ms += l.over_1ms;
+    over_10ms += l.over_10ms;
+    max_us = std::max(max_us, l.max_us);
+    min_p50 = std::min(min_p50, l.p50_us);
+    max_p50 = std::max(max_p50, l.p50_us);
+  }
+  EXPECT_EQ(all.calls, calls) << what;
+  EXPECT_EQ(all.over_1ms, over_1ms) << what;
+  EXPECT_EQ(all.over_10ms, over_10ms) << what;
+  EXPECT_EQ(all.max_us, max_us) << what;
+  EXPECT_GE(all.p50_us, min_p50) << what;
+  EXPECT_LE(all.p50_us, max_p50) << what;
+}
+
+// One latency object of the --json report carries every field, with the summary's values.
+void expect_json_summary(const nlohmann::json& j, const host::latency_summary& l, const std::string& what) {
+  for (const char* key : {"calls", "p50_us", "p99_us", "p99_9_us", "p99_99_us", "max_us", "over_1ms", "over_10ms"}) {
+    ASSERT_TRUE(j.contains(key) && j[key].is_number()) << what << ": no number " << key << " in " << j.dump();
+  }
+  for (const char* key : {"calls", "over_1ms", "over_10ms"}) {
+    EXPECT_TRUE(j[key].is_number_unsigned()) << what << ": " << key << " is not a count: " << j.dump();
+  }
+  EXPECT_EQ(j["calls"].get<std::uint64_t>(), l.calls) << what;
+  EXPECT_EQ(j["over_1ms"].get<std::uint64_t>(), l.over_1ms) << what;
+  EXPECT_EQ(j["over_10ms"].get<std::uint64_t>(), l.over_10ms) << what;
+  EXPECT_DOUBLE_EQ(j["p50_us"].get<double>(), l.p50_us) << what;
+  EXPECT_DOUBLE_EQ(j["p99_us"].get<double>(), l.p99_us) << what;
+  EXPECT_DOUBLE_EQ(j["p99_9_us"].get<double>(), l.p999_us) << what;
+  EXPECT_DOUBLE_EQ(j["p99_99_us"].get<double>(), l.p9999_us) << what;
+  EXPECT_DOUBLE_EQ(j["max_us"].get<double>(), l.max_us) << what;
+}
+
+// The whole report: every summary consistent, in the text table and in the JSON.
+void expect_complete_report(const host::run_report& report) {
+  expect_overall(report.latency, report.latency_overall, "latency");
+  expect_overall(report.latency_with_wait, report.latency_with_wait_overall, "latency_with_wait");
+
+  const auto json = nlohmann::json::parse(host::report_json(report));
+  for (const auto& [key, rows, overall] :
+       {std::tuple{"latency", &report.latency, &report.latency_overall},
+        std::tuple{"latency_with_wait", &report.latency_with_wait, &report.latency_with_wait_overall}}) {
+    ASSERT_TRUE(json.contains(key) && json[key].is_object()) << key;
+    EXPECT_EQ(json[key].size(), rows->size()) << key;
+    for (const auto& l : *rows) {
+      const std::string name(host::to_string(l.kind));
+      ASSERT_TRUE(json[key].contains(name)) << key << " has no " << name;
+      expect_json_summary(json[key][name], l, std::string(key) + "/" + name);
+    }
+    const std::string overall_key = std::string(key) + "_overall";
+    ASSERT_TRUE(json.contains(overall_key)) << overall_key;
+    expect_json_summary(json[overall_key], *overall, overall_key);
+  }
+
+  const std::string text = host::format_report(report);
+  for (const char* column : {"p50 us", "p99 us", "p99.9 us", "p99.99 us", "max us", "> 1 ms", "> 10 ms"}) {
+    EXPECT_NE(text.find(column), std::string::npos) << "no column \"" << column << "\" in\n" << text;
+  }
+  if (report.latency.size() > 1) {
+    // The overall row: its name, the calls of every kind, and its over-1 ms and over-10 ms counts.
+    const auto row = text.find("all callbacks");
+    ASSERT_NE(row, std::string::npos) << text;
+    const std::string line = text.substr(row, text.find('\n', row) - row);
+    std::vector<std::string> cells;
+    for (std::size_t i = 0; i < line.size();) {
+      const auto start = line.find_first_not_of(' ', i);
+      if (start == std::string::npos) break;
+      const auto end = std::min(line.find(' ', start), line.size());
+      cells.push_back(line.substr(start, end - start));
+      i = end;
+    }
+    ASSERT_EQ(cells.size(), 10u) << line;  // "all", "callbacks", then 8 numbers
+    EXPECT_EQ(cells[2], std::to_string(report.latency_overall.calls)) << line;
+    EXPECT_EQ(cells[8], std::to_string(report.latency_overall.over_1ms)) << line;
+    EXPECT_EQ(cells[9], std::to_string(report.latency_overall.over_10ms)) << line;
+  }
+}
+
+TEST(summarize_latency, exact_order_statistics_and_counts_over_1_and_10_ms) {
+  // 100,000 calls: 2 us but for a tail that p99.9 cannot see and p99.99 must. Sorted:
+  // [0, 99977] 2 us, 99978 exactly 1 ms, [99979, 99993] 3 ms, 99994 exactly 10 ms, [99995, 99999] 50 ms.
+  std::vector<std::uint32_t> samples(99'978, 2'000);
+  samples.push_back(1'000'000);
+  samples.push_back(10'000'000);
+  samples.insert(samples.end(), 15, 3'000'000);
+  samples.insert(samples.end(), 5, 50'000'000);
+  std::reverse(samples.begin(), samples.end());  // unsorted, as the recorders hand them over
+  const auto l = host::summarize_latency(host::callback_kind::accept_link, samples);
+  EXPECT_EQ(l.kind, host::callback_kind::accept_link);
+  EXPECT_EQ(l.calls, 100'000u);
+  EXPECT_DOUBLE_EQ(l.p50_us, 2.0);
+  EXPECT_DOUBLE_EQ(l.p99_us, 2.0);
+  EXPECT_DOUBLE_EQ(l.p999_us, 2.0);      // rank round(0.999 * 99999) = 99899
+  EXPECT_DOUBLE_EQ(l.p9999_us, 3000.0);  // rank round(0.9999 * 99999) = 99989: the 11th slowest
+  EXPECT_DOUBLE_EQ(l.max_us, 50000.0);
+  EXPECT_EQ(l.over_1ms, 21u);  // strictly over: 15 x 3 ms, 10 ms and 5 x 50 ms, not the 1 ms one
+  EXPECT_EQ(l.over_10ms, 5u);  // not the call of exactly 10 ms
+  expect_consistent(l, "synthetic");
+
+  // Sub-microsecond resolution is kept (samples are nanoseconds).
+  std::vector<std::uint32_t> fine{150, 250, 350, 1'000'001};
+  const auto f = host::summarize_latency(host::callback_kind::hangup_link, fine);
+  EXPECT_DOUBLE_EQ(f.p50_us, 0.35);  // rank round(1.5) = 2
+  EXPECT_DOUBLE_EQ(f.p9999_us, 1000.001);
+  EXPECT_EQ(f.over_1ms, 1u);
+  EXPECT_EQ(f.over_10ms, 0u);
+
+  std::vector<std::uint32_t> none;
+  const auto e = host::summarize_latency(host::callback_kind::hangup_link, none);
+  EXPECT_EQ(e.calls, 0u);
+  EXPECT_EQ(e.over_1ms, 0u);
+  EXPECT_EQ(e.p9999_us, 0.0);
+  EXPECT_EQ(e.max_us, 0.0);
+}
+
 TEST(run_sessions, counts_lifecycles_links_and_records) {
   const raswarden_config config;
   const auto scenario = parse(three_sessions);
@@ -83,6 +232,8 @@ TEST(run_sessions, counts_lifecycles_links_and_records) {
   ASSERT_NE(addresses6, nullptr);  // and the IPv6 pair
   EXPECT_EQ(addresses6->calls, 3u);
   EXPECT_LE(accepts->p50_us, accepts->max_us);
+  expect_complete_report(report);
+  EXPECT_EQ(report.latency_overall.calls, 3u + 3u + 4u + 4u + 1u + 3u + 3u + 3u + 3u);  // and the releases
 
   EXPECT_EQ(config.records_of("connection-accept").size(), 3u);
   EXPECT_EQ(config.records_of("connection-stop").size(), 3u);
@@ -139,6 +290,9 @@ TEST(run_load, runs_every_lifecycle_on_two_threads) {
     EXPECT_LE(report.latency[i].p50_us, report.latency[i].p99_us);
     EXPECT_LE(report.latency[i].p99_us, report.latency[i].max_us);
   }
+  expect_complete_report(report);
+  EXPECT_EQ(report.latency_overall.calls, 4 * 2000u);
+  EXPECT_EQ(report.latency_with_wait_overall.calls, 4 * 2000u);
   // Two threads: the same calls also timed with the wait for the serialization lock, which can
   // only add to the time in the DLL.
   ASSERT_EQ(report.latency_with_wait.size(), 4u);
@@ -147,7 +301,9 @@ TEST(run_load, runs_every_lifecycle_on_two_threads) {
     EXPECT_EQ(report.latency_with_wait[i].calls, 2000u);
     EXPECT_LE(report.latency[i].p50_us, report.latency_with_wait[i].p50_us + 0.05);
     EXPECT_LE(report.latency[i].max_us, report.latency_with_wait[i].max_us + 0.05);
+    EXPECT_LE(report.latency[i].p9999_us, report.latency_with_wait[i].max_us + 0.05);
   }
+  EXPECT_LE(report.latency_overall.max_us, report.latency_with_wait_overall.max_us + 0.05);
   EXPECT_GT(report.lifecycles_per_s, 0.0);
 
   const auto accepted = config.records_of("connection-accept");
@@ -191,6 +347,8 @@ TEST(run_load, address_option_adds_the_ipv4_and_ipv6_pairs) {
   EXPECT_EQ(releases6->calls, 40u);
   EXPECT_EQ(config.records_of("ip-assign").size(), 80u);
   EXPECT_EQ(config.records_of("link-accept").size(), 80u);
+  expect_complete_report(report);
+  EXPECT_EQ(report.latency_overall.calls, 40u * 6 + 80u * 2);  // 4 address, 2 connection, 2 x 2 link calls
 }
 
 TEST(ack_journal, every_acknowledged_accept_has_its_accounting_record) {

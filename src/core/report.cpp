@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "raswarden/accounting.hpp"
+#include "raswarden/log_format.hpp"
 #include "raswarden/policy.hpp"
 #include "raswarden/text.hpp"
 
@@ -653,21 +654,9 @@ std::string format_day(std::int64_t unix_ms, std::int32_t offset_minutes) {
 // ---- Files ----------------------------------------------------------------------------------------
 
 std::optional<std::pair<std::uint32_t, std::uint32_t>> accounting_file_order(std::string_view name) {
-  constexpr std::string_view prefix = "accounting-";
-  constexpr std::string_view suffix = ".jsonl";
-  if (name.size() < prefix.size() + 8 + suffix.size() || !name.starts_with(prefix) || !name.ends_with(suffix)) {
-    return std::nullopt;
-  }
-  const std::string_view middle = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
-  std::uint32_t date = 0;
-  const auto [date_end, date_error] = std::from_chars(middle.data(), middle.data() + 8, date);
-  if (date_error != std::errc{} || date_end != middle.data() + 8) return std::nullopt;
-  if (middle.size() == 8) return std::pair{date, 0U};
-  if (middle[8] != '-' || middle.size() == 9) return std::nullopt;
-  std::uint32_t index = 0;
-  const auto [index_end, index_error] = std::from_chars(middle.data() + 9, middle.data() + middle.size(), index);
-  if (index_error != std::errc{} || index_end != middle.data() + middle.size()) return std::nullopt;
-  return std::pair{date, index};
+  const auto id = log_format::parse_file_name(name);
+  if (!id) return std::nullopt;
+  return std::pair{log_format::day_number(id->day), id->index};
 }
 
 std::vector<std::filesystem::path> accounting_files(const std::filesystem::path& folder) {
@@ -1117,8 +1106,8 @@ summary build(const std::vector<std::filesystem::path>& files, options configura
       carried.append(data);
     }
     if (file.bad()) throw std::runtime_error(fmt::format("cannot read {}", std::string(name.begin(), name.end())));
-    // A file RasWarden still has open ends in zero bytes up to the end of its mapped window: the
-    // records end at the first of them. (A record never holds a NUL: JSON escapes it.)
+    // Records end at the first NUL (log_format::records_end): a file left open by RasWarden 0.1's
+    // mapped writer ends in zero padding. (A record never holds a NUL: JSON escapes it.)
     if (const std::size_t padding = carried.find('\0'); padding != std::string::npos) carried.resize(padding);
     if (!carried.empty()) reader.add_unterminated_line(carried);
   }

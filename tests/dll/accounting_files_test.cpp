@@ -1,5 +1,5 @@
 // The accounting files as the DLL writes them inside a host process: rotation under
-// multi-threaded load, repair of a torn tail, an unusable folder (records held, RRAS kept
+// multi-threaded load, publication while it runs, a torn tail ended with a newline, an unusable folder (records held, RRAS kept
 // running, the problem reported), on_failure = reject, configuration records, and recovery of
 // sessions left open at a clean stop.
 #include <atomic>
@@ -109,7 +109,7 @@ class accounting_files_test : public dll_test {
   }
 };
 
-// A closed file: whole records only, no padding after them.
+// A public file: whole records only, never a NUL.
 void expect_closed_file(const std::wstring& file, std::size_t most_bytes) {
   std::string text;
   DWORD error = 0;
@@ -117,14 +117,11 @@ void expect_closed_file(const std::wstring& file, std::size_t most_bytes) {
   EXPECT_LE(text.size(), most_bytes) << win32::to_utf8(file);
   ASSERT_FALSE(text.empty()) << win32::to_utf8(file);
   EXPECT_EQ(text.back(), '\n') << win32::to_utf8(file) << " ends inside a record";
-  EXPECT_EQ(text.find('\0'), std::string::npos) << win32::to_utf8(file) << " keeps padding after it was closed";
+  EXPECT_EQ(text.find('\0'), std::string::npos) << win32::to_utf8(file) << " holds a NUL";
 }
 
-class accounting_write_method_test : public accounting_files_test, public ::testing::WithParamInterface<const char*> {};
-
-TEST_P(accounting_write_method_test, rotation_under_load_keeps_every_record_exactly_once_and_whole) {
-  write_config(
-      config_with("\"rotate_mb\":1,\"flush_interval_ms\":50,\"write_method\":\"" + std::string(GetParam()) + "\""));
+TEST_F(accounting_files_test, rotation_under_load_keeps_every_record_exactly_once_and_whole) {
+  write_config(config_with("\"rotate_mb\":1,\"flush_interval_ms\":50"));
   initialize();
   constexpr int threads = 4;
   constexpr int lifecycles = 1500;
@@ -137,37 +134,35 @@ TEST_P(accounting_write_method_test, rotation_under_load_keeps_every_record_exac
   expect_every_record_once(threads * lifecycles);
 }
 
-INSTANTIATE_TEST_SUITE_P(write_methods, accounting_write_method_test, ::testing::Values("mapped", "append"));
 
-TEST_F(accounting_files_test, records_fill_several_mapped_windows_and_the_open_file_is_padded_only_after_them) {
-  write_config(config_with(""));
+// While the DLL runs, records reach the public file within the publish interval, and whatever a
+// reader sees then is complete lines only; stopping adds records and changes none.
+TEST_F(accounting_files_test, records_are_published_while_the_dll_runs_as_complete_lines_only) {
+  write_config(config_with("\"publish_interval_ms\":50"));
   initialize();
-  // About 13 MB of records: more than one 8 MiB window of the same file.
   constexpr int threads = 4;
-  constexpr int lifecycles = 1500;
+  constexpr int lifecycles = 500;
   run_lifecycles(threads, lifecycles);
-
+  const auto published = wait_for_records(4u * threads * lifecycles + 2);  // records() checks every line
+  ASSERT_EQ(published.size(), 4u * threads * lifecycles + 2) << "published while running";
   const auto open_files = accounting_files();
   ASSERT_EQ(open_files.size(), 1u);
-  std::string text;
+  std::string running;
   DWORD error = 0;
-  ASSERT_TRUE(win32::read_file(open_files.front(), text, error));
-  EXPECT_GT(text.size(), 8u << 20) << "the records should have needed a second window";
-  EXPECT_EQ(text.size() % (64u << 10), 0u) << "an open file is allocated in whole 64 KiB granules";
-  const std::size_t records_end = text.find('\0');
-  ASSERT_NE(records_end, std::string::npos) << "an open file ends in padding";
-  EXPECT_EQ(text[records_end - 1], '\n');
-  EXPECT_EQ(records().size(), 4u * threads * lifecycles + 2) << "read while open, padding skipped";
-
+  ASSERT_TRUE(win32::read_file(open_files.front(), running, error));
+  EXPECT_EQ(running.back(), '\n');
   terminate();
   expect_every_record_once(threads * lifecycles);
   expect_closed_file(open_files.front(), 64u << 20);
   std::string closed;
   ASSERT_TRUE(win32::read_file(open_files.front(), closed, error));
-  EXPECT_EQ(closed.substr(0, records_end), text.substr(0, records_end)) << "closing changed the records";
+  EXPECT_EQ(closed.substr(0, running.size()), running) << "stopping changed what was published";
 }
 
-TEST_F(accounting_files_test, a_torn_record_at_the_end_of_the_file_is_cut_off_at_the_next_start) {
+// A file whose last line was cut off (by an earlier crash, a power loss, or another program) is
+// never cut back: it gets a newline, so the next record starts on its own line, and the torn
+// bytes are reported.
+TEST_F(accounting_files_test, a_torn_line_at_the_end_of_the_file_is_ended_with_a_newline_not_cut_off) {
   ASSERT_EQ(win32::create_directories(directory() + L"\\logs"), 0u);
   const std::wstring today = directory() + L"\\logs\\" + win32::to_wide(today_file_name());
   const std::string before = "{\"schema\":1,\"event\":\"service-start\",\"seq\":1}\n{\"schema\":1,\"event\":\"conn";
@@ -179,11 +174,19 @@ TEST_F(accounting_files_test, a_torn_record_at_the_end_of_the_file_is_cut_off_at
 
   initialize();
   terminate();
-  const auto all = records();  // a torn line would fail here
-  ASSERT_EQ(all.size(), 4u);
-  EXPECT_EQ(all[0].at("seq"), 1);
-  EXPECT_EQ(all[1].at("event"), "service-start");
-  EXPECT_NE(diagnostic_log().find("removed a torn record of 25 bytes"), std::string::npos) << diagnostic_log();
+  std::string text;
+  DWORD error = 0;
+  ASSERT_TRUE(win32::read_file(today, text, error));
+  ASSERT_EQ(text.substr(0, before.size() + 1), before + "\n") << "the file was rewritten";
+  std::size_t lines = 0;
+  for (std::size_t at = before.size() + 1; at < text.size(); at = text.find('\n', at) + 1) {
+    EXPECT_TRUE(nlohmann::json::parse(text.substr(at, text.find('\n', at) - at), nullptr, false).is_object());
+    ++lines;
+  }
+  EXPECT_EQ(lines, 3u) << "service-start, config-loaded, service-stop";
+  EXPECT_NE(diagnostic_log().find("ended in 25 bytes of an unfinished line; a newline was appended"),
+            std::string::npos)
+      << diagnostic_log();
 }
 
 TEST_F(accounting_files_test, an_unusable_folder_keeps_rras_running_and_records_are_written_once_it_is_usable) {

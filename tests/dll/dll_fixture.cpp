@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "win32/log_folder.hpp"
 #include "win32/system.hpp"
 
 namespace raswarden::testing {
@@ -70,25 +71,7 @@ void dll_test::terminate() {
 
 std::vector<std::wstring> dll_test::accounting_files() const {
   std::vector<std::wstring> files;
-  WIN32_FIND_DATAW found{};
-  const std::wstring logs = directory_ + L"\\logs\\";
-  const HANDLE search = ::FindFirstFileW((logs + L"accounting-*.jsonl").c_str(), &found);
-  if (search != INVALID_HANDLE_VALUE) {
-    do {
-      files.push_back(logs + found.cFileName);
-    } while (::FindNextFileW(search, &found) != 0);
-    ::FindClose(search);
-  }
-  // File order is day, then rotation index: accounting-YYYYMMDD.jsonl, -1, -2, ... -10.
-  const auto order = [](const std::wstring& path) {
-    const std::wstring name = path.substr(path.find_last_of(L'\\') + 1);
-    const std::wstring day = name.substr(11, 8);
-    const std::size_t dash = name.find(L'-', 19);
-    const unsigned index = dash == std::wstring::npos ? 0 : static_cast<unsigned>(std::stoul(name.substr(dash + 1)));
-    return std::make_pair(day, index);
-  };
-  std::sort(files.begin(), files.end(),
-            [&](const std::wstring& a, const std::wstring& b) { return order(a) < order(b); });
+  for (win32::public_file& f : win32::list_public_files(directory_ + L"\\logs")) files.push_back(std::move(f.path));
   return files;
 }
 
@@ -98,11 +81,8 @@ std::vector<nlohmann::json> dll_test::records() const {
     std::string text;
     DWORD error = 0;
     EXPECT_TRUE(win32::read_file(file, text, error)) << win32::describe_error(error);
-    // A file still open ends in the zero padding of its mapped window; records end there.
-    if (const std::size_t padding = text.find('\0'); padding != std::string::npos) {
-      EXPECT_EQ(text.find_first_not_of('\0', padding), std::string::npos) << "a NUL before the end of the records";
-      text.resize(padding);
-    }
+    // A public file only ever holds complete lines, and never a NUL.
+    EXPECT_EQ(text.find('\0'), std::string::npos) << win32::to_utf8(file) << " holds a NUL byte";
     std::size_t start = 0;
     while (start < text.size()) {
       const std::size_t end = text.find('\n', start);
@@ -116,6 +96,17 @@ std::vector<nlohmann::json> dll_test::records() const {
     }
   }
   return result;
+}
+
+std::vector<nlohmann::json> dll_test::records_of_first_run() const {
+  std::vector<nlohmann::json> first;
+  int starts = 0;
+  for (nlohmann::json& r : records()) {
+    if (r.value("event", "") == "service-start" && ++starts == 2) break;
+    EXPECT_EQ(r.value("seq", std::uint64_t{0}), first.size() + 1) << "a gap or a repeat before " << r.dump();
+    first.push_back(std::move(r));
+  }
+  return first;
 }
 
 std::vector<nlohmann::json> dll_test::records_of(std::string_view event) const {

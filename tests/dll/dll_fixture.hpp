@@ -42,6 +42,9 @@ class dll_test : public ::testing::Test {
   // Every record written so far, parsed; a line that is not a JSON object fails the test.
   [[nodiscard]] std::vector<nlohmann::json> records() const;
   [[nodiscard]] std::vector<nlohmann::json> records_of(std::string_view event) const;
+  // The records of the first run of the folder (up to the second service-start), checking that
+  // their seq runs 1, 2, 3, ... with no gap and no repeat.
+  [[nodiscard]] std::vector<nlohmann::json> records_of_first_run() const;
   // Lines of the DLL's own log (raswarden.log).
   [[nodiscard]] std::string diagnostic_log() const;
 

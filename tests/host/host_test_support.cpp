@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 
+#include "win32/log_folder.hpp"
 #include "win32/system.hpp"
 #include "win32/unique_handle.hpp"
 
@@ -119,8 +121,7 @@ std::string read_text_file(const std::wstring& path) {
 
 std::vector<nlohmann::json> read_json_lines(const std::wstring& path) {
   std::string text = read_text_file(path);
-  // An accounting file the DLL still has open ends in the zero padding of its mapped window.
-  if (const std::size_t padding = text.find('\0'); padding != std::string::npos) text.resize(padding);
+  EXPECT_EQ(text.find('\0'), std::string::npos) << win32::to_utf8(path) << ": a public file holds a NUL";
   std::vector<nlohmann::json> lines;
   std::size_t start = 0;
   while (start < text.size()) {
@@ -140,6 +141,8 @@ raswarden_config::raswarden_config(nlohmann::json settings) : folder_("raswarden
   const std::wstring config = folder_.path() + L"\\raswarden.json";
   settings["schema"] = 1;
   settings["accounting"]["directory"] = win32::to_utf8(logs());
+  // Records reach the public file within this; records() waits for them to stop arriving.
+  if (!settings["accounting"].contains("publish_interval_ms")) settings["accounting"]["publish_interval_ms"] = 10;
   write_text_file(config, settings.dump());
   ::SetEnvironmentVariableW(L"RASWARDEN_CONFIG", config.c_str());
 }
@@ -148,21 +151,29 @@ raswarden_config::~raswarden_config() {
   ::SetEnvironmentVariableW(L"RASWARDEN_CONFIG", nullptr);
 }
 
-std::vector<nlohmann::json> raswarden_config::records() const {
-  std::vector<std::wstring> files;
-  WIN32_FIND_DATAW found{};
-  const HANDLE search = ::FindFirstFileW((logs() + L"\\accounting-*.jsonl").c_str(), &found);
-  if (search != INVALID_HANDLE_VALUE) {
-    do {
-      files.push_back(logs() + L"\\" + found.cFileName);
-    } while (::FindNextFileW(search, &found) != FALSE);
-    ::FindClose(search);
-  }
-  std::sort(files.begin(), files.end());
+std::vector<nlohmann::json> raswarden_config::published_records() const {
   std::vector<nlohmann::json> all;
-  for (const auto& file : files) {
-    auto lines = read_json_lines(file);
+  for (const win32::public_file& file : win32::list_public_files(logs())) {
+    auto lines = read_json_lines(file.path);
     all.insert(all.end(), std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
+  }
+  return all;
+}
+
+std::vector<nlohmann::json> raswarden_config::records() const {
+  // A running DLL publishes what its callbacks journaled within publish_interval_ms (10 ms
+  // here): what is read once nothing new has arrived for 300 ms is all there is.
+  auto all = published_records();
+  auto quiet_since = std::chrono::steady_clock::now();
+  const auto deadline = quiet_since + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() - quiet_since < std::chrono::milliseconds(300) &&
+         std::chrono::steady_clock::now() < deadline) {
+    ::Sleep(20);
+    auto again = published_records();
+    if (again.size() != all.size()) {
+      quiet_since = std::chrono::steady_clock::now();
+      all = std::move(again);
+    }
   }
   return all;
 }

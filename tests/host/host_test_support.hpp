@@ -65,6 +65,8 @@ class raswarden_config {
   [[nodiscard]] std::wstring logs() const { return folder_.path() + L"\\logs"; }
   // Every accounting record written to logs() so far, in file order.
   [[nodiscard]] std::vector<nlohmann::json> records() const;
+  // The records in the public files as they are now.
+  [[nodiscard]] std::vector<nlohmann::json> published_records() const;
   [[nodiscard]] std::vector<nlohmann::json> records_of(std::string_view event) const;
 
  private:

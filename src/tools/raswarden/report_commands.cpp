@@ -124,8 +124,9 @@ class file_follower {
     std::ifstream file(path_, std::ios::binary);
     if (!file) return;
     file.seekg(static_cast<std::streamoff>(position_));
-    // A file RasWarden still writes ends in zero bytes up to the end of its mapped window: new
-    // records arrive over them, so reading stops at the first NUL and starts there next time.
+    // Reading stops at the first NUL (log_format::records_end): a file left open by RasWarden
+    // 0.1's mapped writer ends in zero padding, and records arrived over it. The publisher only
+    // appends whole lines, so its files never hold one.
     constexpr std::uint64_t most_per_poll = 1 << 20;
     std::string appended(static_cast<std::size_t>(std::min(size - position_, most_per_poll)), '\0');
     file.read(appended.data(), static_cast<std::streamsize>(appended.size()));

@@ -88,7 +88,7 @@ journal_ring journal_ring::create(std::span<std::byte> memory, std::uint64_t epo
   journal_ring ring(memory);
   // Whatever the data held belongs to no lap of this epoch, but the first record's place is
   // cleared anyway so that an empty journal reads as empty at a glance.
-  std::memset(ring.data(), 0, std::min<std::size_t>(journal_record_header_bytes, ring.capacity_));
+  std::memset(ring.data(), 0, static_cast<std::size_t>(std::min<std::uint64_t>(journal_record_header_bytes, ring.capacity_)));
   return ring;
 }
 
@@ -152,7 +152,12 @@ journal_ring journal_ring::attach(std::span<std::byte> memory, journal_scan& sca
   journal_ring ring(memory);
   scan = {};
   std::uint64_t position = ring.tail();
-  position -= position % 8;
+  if (position % 8 != 0) {
+    // Records start at multiples of 8: a tail elsewhere was damaged; the record before it is
+    // published, so going back to the boundary repeats nothing that is whole.
+    position -= position % 8;
+    ring.release(position);
+  }
   const std::uint64_t limit = position + ring.capacity_;
   while (position < limit) {
     bool skip = false;

@@ -52,11 +52,11 @@ DWORD create_zeroed(const std::wstring& path, std::uint64_t bytes) {
   return ERROR_SUCCESS;
 }
 
-// journal-<why>-20261203T150405Z.dat beside the journal.
+// journal-<why>-20261203T150405123Z.dat beside the journal (milliseconds, so that a second
+// unreadable journal moments later gets a name of its own).
 std::wstring set_aside_name(const std::wstring& path, std::string_view why, std::int64_t now_ms) {
   std::string stamp = core::format_timestamp(now_ms);  // 2026-12-03T15:04:05.123Z
-  std::erase_if(stamp, [](char c) { return c == '-' || c == ':'; });
-  stamp = stamp.substr(0, 15) + "Z";
+  std::erase_if(stamp, [](char c) { return c == '-' || c == ':' || c == '.'; });
   return path.substr(0, path.find_last_of(L'\\') + 1) + to_wide(fmt::format("journal-{}-{}.dat", why, stamp));
 }
 

@@ -69,24 +69,36 @@ bool log_publisher::open_append(const std::wstring& path) noexcept {
 }
 
 void log_publisher::resume(core::journal_ring& ring) noexcept {
+  position_ = ring.tail();
+  resumed_ = false;
+  try_resume(ring);
+}
+
+// Until this has succeeded nothing is published: publishing from the tail while the file's end
+// is unknown could write records the file already holds a second time.
+bool log_publisher::try_resume(core::journal_ring& ring) noexcept {
   try {
-    position_ = ring.tail();
     const auto named = ring.public_file();
-    if (!named) return;  // nothing from this journal was published yet
+    if (!named) {
+      resumed_ = true;  // nothing from this journal was published yet
+      return true;
+    }
     const std::wstring path = directory_ + L"\\" + to_wide(core::log_format::file_name(*named));
     std::string tail;
     std::uint64_t size = 0;
     bool from_start = true;
     if (!read_tail(path, tail_bytes, tail, size, from_start)) {
-      failed(fmt::format("cannot read the end of {}: {}", to_utf8(path), describe_error(::GetLastError())));
-      return;
+      failed(fmt::format("cannot read the end of {} to resume publishing there: {}", to_utf8(path),
+                         describe_error(::GetLastError())));
+      return false;
     }
-    if (size == 0 || tail.find('\0') != std::string::npos) return;  // gone, empty, or not ours to continue
+    resumed_ = true;
+    if (size == 0 || tail.find('\0') != std::string::npos) return true;  // gone, empty, or not ours to continue
     if (!from_start) tail.erase(0, tail.find('\n') + 1);  // begin at a line
     const core::publish_resume where = core::resume_point(ring, tail);
-    if (!open_append(path)) return;
     current_ = *named;
     size_ = size;
+    path_ = path;
     position_ = where.position;
     if (!where.completion.empty()) {
       pending_ = where.completion;
@@ -103,12 +115,17 @@ void log_publisher::resume(core::journal_ring& ring) noexcept {
                                  to_utf8(path), where.torn_bytes));
       }
     }
+    // Should it not open now, publish() opens path_ again before it writes anything.
+    open_append(path);
+    return true;
   } catch (...) {
     failed("cannot resume publishing (out of memory)");
+    return false;
   }
 }
 
-bool log_publisher::open_for(core::journal_ring& ring, std::int64_t day, bool next_index) noexcept {
+bool log_publisher::open_for(core::journal_ring& ring, std::int64_t day, bool next_index,
+                             std::size_t next_line) noexcept {
   try {
     file_.reset();
     path_.clear();
@@ -135,7 +152,7 @@ bool log_publisher::open_for(core::journal_ring& ring, std::int64_t day, bool ne
         failed(fmt::format("cannot read {}: {}", to_utf8(path), describe_error(::GetLastError())));
         return false;
       }
-      if (size >= rotate_bytes_) continue;
+      if (size >= rotate_bytes_ || (size > 0 && size + next_line > rotate_bytes_)) continue;
       if (tail.find('\0') != std::string::npos) {
         // Zero padding left open by an earlier version: never written after, never cut back.
         diag_.report(core::severity::warning,
@@ -172,9 +189,9 @@ log_publisher::batch log_publisher::next_batch(core::journal_ring& ring) noexcep
     if (!entry) return batch::nothing;
     const std::int64_t day = core::log_format::day_of(entry->unix_ms);
     if (!file_ || day != current_.day) {
-      if (!open_for(ring, day, false)) return batch::failed;
+      if (!open_for(ring, day, false, entry->line.size())) return batch::failed;
     } else if (size_ > 0 && size_ + entry->line.size() > rotate_bytes_) {
-      if (!open_for(ring, day, true)) return batch::failed;
+      if (!open_for(ring, day, true, entry->line.size())) return batch::failed;
     }
     if (!pending_.empty()) return batch::ready;  // a newline that ends a torn line goes first
     pending_stamps_.clear();
@@ -240,6 +257,7 @@ bool log_publisher::write_pending(core::journal_ring& ring, std::int64_t now_uni
 }
 
 bool log_publisher::publish(core::journal_ring& ring, std::int64_t now_unix_ms) noexcept {
+  if (!resumed_ && !try_resume(ring)) return false;
   for (;;) {
     if (pending_.empty()) {
       const batch next = next_batch(ring);

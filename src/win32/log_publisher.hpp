@@ -49,7 +49,10 @@ class log_publisher {
  private:
   enum class batch : std::uint8_t { ready, nothing, failed };
   batch next_batch(core::journal_ring& ring) noexcept;
-  bool open_for(core::journal_ring& ring, std::int64_t day, bool next_index) noexcept;
+  bool try_resume(core::journal_ring& ring) noexcept;
+  // Opens the file the next record (of `next_line` bytes) goes to: the day's last file if it
+  // has room for it, else the next index.
+  bool open_for(core::journal_ring& ring, std::int64_t day, bool next_index, std::size_t next_line) noexcept;
   bool open_append(const std::wstring& path) noexcept;
   bool write_pending(core::journal_ring& ring, std::int64_t now_unix_ms) noexcept;
   void failed(const std::string& what) noexcept;
@@ -68,6 +71,7 @@ class log_publisher {
   std::uint64_t pending_end_ = 0;
   std::vector<std::int64_t> pending_stamps_;
   bool failing_ = false;
+  bool resumed_ = true;  // false from resume() until the end of the journal's file is known
   // Milliseconds from stamp to publication, one bucket per millisecond; the last holds the rest.
   std::array<std::uint64_t, 4096> histogram_{};
   std::atomic<std::uint32_t> p50_ms_{0};

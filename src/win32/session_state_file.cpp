@@ -12,7 +12,9 @@ namespace raswarden::win32 {
 namespace {
 
 constexpr char magic[8] = {'R', 'W', 'S', 'T', 'A', 'T', 'E', '1'};
-constexpr std::uint32_t initial_slots = 1024;
+// 1 MiB: room for 4,096 live sessions before the file has to grow (and be remapped) on a
+// callback, which only a server beyond that ever pays, once per doubling.
+constexpr std::uint32_t initial_slots = 4096;
 constexpr std::uint32_t max_slots = 1u << 22;  // 4M sessions, 1 GiB: beyond any RRAS server
 
 struct header {

@@ -4,6 +4,7 @@
     check_followers.py --dir LOGS --outputs [LABEL=]FILE... [--acks FILE...]
                        [--expect-accepts N] [--expect-closed] [--allow-double-close N]
                        [--followed-names FILE] [--json-summary FILE]
+                       [--expect-records N] [--expect-days YYYYMMDD...] [--check-file-days]
 
 LOGS is the accounting folder (accounting-YYYYMMDD.jsonl, accounting-YYYYMMDD-N.jsonl, see
 include/raswarden/log_format.hpp). Each output is what one follower wrote: one shipped line per
@@ -15,7 +16,10 @@ Checked, each as one named check that passes or fails:
                  (records of several runs may interleave); optionally: as many connection-accept
                  records as rrashost reported, every accepted session closed (connection-stop or
                  session-recovered), every callback rrashost acknowledged (--acks) has its record,
-                 every public file name was given to the name-based follower (--followed-names).
+                 every public file name was given to the name-based follower (--followed-names),
+                 as many records as expected (--expect-records), files of every expected UTC day
+                 (--expect-days), every record in the file of the UTC day its `ts` names
+                 (--check-file-days).
   each output    no NUL byte; every line parses as JSON (no torn or garbled line); the multiset of
                  its lines equals the multiset of the public files' lines (every record exactly
                  once: nothing missing, nothing duplicated, nothing extra).
@@ -78,6 +82,7 @@ class Public:
         self.lines = []  # (bytes, file, line number), complete lines in file order
         self.not_json = []  # (file, line number, line)
         self.records = []  # parsed records, in file order
+        self.record_files = []  # the file of each of them
         for name in self.names:
             with open(os.path.join(directory, name), "rb") as f:
                 data = f.read()
@@ -97,6 +102,7 @@ class Public:
                     self.not_json.append((name, number, line))
                 else:
                     self.records.append(record)
+                    self.record_files.append(name)
         self.counts = collections.Counter(line for line, _, _ in self.lines)
 
 
@@ -231,9 +237,31 @@ def _check_closed(report, public, allow_double):
     return ok
 
 
+def _check_days(report, public, expect_days, check_file_days):
+    """Files of each expected UTC day exist; each record is in a file of the day its ts names."""
+    if expect_days:
+        have = collections.Counter(PUBLIC_NAME.match(n).group(1) for n in public.names if PUBLIC_NAME.match(n))
+        absent = [d for d in expect_days if have[d] == 0]
+        report.check("public: files of every expected UTC day exist", not absent,
+                     ", ".join(f"{d}: {have[d]} files" for d in expect_days))
+    if check_file_days:
+        misfiled = []
+        for record, name in zip(public.records, public.record_files):
+            ts = record.get("ts")
+            day = ts[:10].replace("-", "") if isinstance(ts, str) and len(ts) >= 10 else None
+            if day is None or not name.startswith(f"accounting-{day}"):
+                misfiled.append((name, ts))
+        report.check("public: every record is in the file of its own UTC day (ts)", not misfiled,
+                     f"{len(misfiled)} records elsewhere" if misfiled else f"{len(public.records)} records")
+        for name, ts in misfiled[:3]:
+            report.note(f"ts {ts!r} in {name}")
+
+
 def check(directory, outputs, acks=(), expect_accepts=None, expect_closed=False, allow_double_close=0,
-          followed_names=None, summary_path=None):
-    """Runs every check and prints them; returns (passed, failed)."""
+          followed_names=None, summary_path=None, expect_records=None, expect_days=(), check_file_days=False,
+          extra=()):
+    """Runs every check and prints them; returns (passed, failed). `extra` is (name, ok, detail)
+    of checks the caller made (a driver's exit status), reported with the others."""
     report = Report()
     public = Public(directory)
     print(f"public files in {directory}: {len(public.names)} files, {len(public.lines)} lines, "
@@ -258,6 +286,12 @@ def check(directory, outputs, acks=(), expect_accepts=None, expect_closed=False,
                  f"{len(breaks)} breaks (lost or repeated records)" if breaks else "")
     for index, r, why in breaks[:3]:
         report.note(f"record {index}: {why}: {json.dumps(r)[:160]}")
+    if expect_records is not None:
+        report.check("public: as many records as were written", len(public.records) == expect_records,
+                     f"{len(public.records)} records, {expect_records} written")
+    _check_days(report, public, expect_days, check_file_days)
+    for name, ok, detail in extra:
+        report.check(name, ok, detail)
     if expect_accepts is not None:
         got = events.get("connection-accept", 0)
         report.check("public: one connection-accept per accepted connection rrashost reported",
@@ -335,6 +369,11 @@ def main(argv=None):
                    help="sessions allowed both a stop and a session-recovered (one per worker thread per kill)")
     p.add_argument("--followed-names", help="file listing the names given to tail -F, one a line")
     p.add_argument("--json-summary", help="also write the counts as JSON here")
+    p.add_argument("--expect-records", type=int, help="records expected in the public files")
+    p.add_argument("--expect-days", nargs="*", default=[], metavar="YYYYMMDD",
+                   help="UTC days that must each have at least one public file")
+    p.add_argument("--check-file-days", action="store_true",
+                   help="every record must be in a file of the UTC day its ts names")
     a = p.parse_args(argv)
     if not os.path.isdir(a.dir):
         p.error(f"{a.dir} is not a folder")
@@ -343,7 +382,7 @@ def main(argv=None):
         label, sep, path = spec.partition("=")
         outputs.append((label, path) if sep else (os.path.basename(spec), spec))
     _, failed = check(a.dir, outputs, a.acks, a.expect_accepts, a.expect_closed, a.allow_double_close,
-                      a.followed_names, a.json_summary)
+                      a.followed_names, a.json_summary, a.expect_records, a.expect_days, a.check_file_days)
     return 1 if failed else 0
 
 

@@ -5,6 +5,9 @@ under Wine; then check_followers.py compares what each follower shipped with the
     run_followers.py --scenario SCENARIO --work DIR --rrashost rrashost.exe --dll raswarden.dll
                      [--wine wine] [--accounting JSON] [--lifecycles N] [--rate R]
                      [--kill-after-acks N]
+    run_followers.py --scenario date-rotation --work DIR --pipeline-driver pipeline_driver.exe
+                     [--wine wine] [--start-day YYYYMMDD] [--records N] [--rotate-bytes B]
+                     [--seconds-before-midnight S] [--rate R]
 
 Scenarios (rotate_mb 1 in all, so every run rotates by size):
   size-rotation   one run of 15,000 lifecycles as fast as rrashost goes;
@@ -13,6 +16,12 @@ Scenarios (rotate_mb 1 in all, so every run rotates by size):
                   run of 2,000 on the same folder (the next start recovers what the killed one left);
   stop-start      two runs of 6,000 one after the other on the same folder.
 Every run has an --ack-journal; each callback rrashost acknowledged must have its record.
+  date-rotation   no rrashost: pipeline_driver.exe (tests/win32) feeds the accounting pipeline
+                  --records records (20,000) at --rate (4,000/s) with a clock that starts
+                  --seconds-before-midnight (5) before the end of --start-day (20261231) and
+                  crosses midnight half-way, rotating by size (--rotate-bytes, 256 KiB) on both
+                  days; tail -F is given both days' names (from --start-day). Checked as well:
+                  both days have files, every record is in its own day's file, all records once.
 
 Each scenario gets DIR (wiped first) to itself: DIR/logs is the accounting folder, DIR/raswarden.json
 the configuration (RASWARDEN_CONFIG), DIR/rsyslog a private rsyslogd (imfile in inotify mode on
@@ -325,12 +334,59 @@ class Host:
         raise HarnessError("cannot find the Linux process of rrashost.exe")
 
 
-def names_to_follow(logs, rotate_mb, lifecycles):
-    """Every public file name a run of about `lifecycles` may create: today's and tomorrow's (UTC;
-    a run may cross midnight), rotation indexes up to a bound from the expected volume."""
-    volume = lifecycles * RECORDS_PER_LIFECYCLE * RECORD_BYTES_ESTIMATE + (64 << 10)
-    per_day = math.ceil(volume / (rotate_mb << 20)) + 3
-    today = datetime.datetime.now(datetime.timezone.utc).date()
+class Driver:
+    """Runs pipeline_driver.exe under Wine: the accounting pipeline fed across a UTC midnight."""
+
+    def __init__(self, a, work, logs):
+        self.a, self.work, self.logs = a, work, logs
+        self.env = dict(os.environ)
+        self.env.setdefault("WINEPREFIX",
+                            os.path.join(os.path.dirname(os.path.abspath(a.pipeline_driver)), "wineprefix"))
+        self.env.setdefault("WINEDEBUG", "-all")
+
+    def run(self, timeout=180):
+        a = self.a
+        command = [a.wine, a.pipeline_driver, "--dir", "Z:" + self.logs, "--count", str(a.records),
+                   "--start-day", a.start_day, "--seconds-before-midnight", str(a.seconds_before_midnight),
+                   "--rotate-bytes", str(a.rotate_bytes), "--rate", str(a.rate or 0),
+                   "--publish-interval-ms", "100", "--flush-interval-ms", "200"]
+        out, err = os.path.join(self.work, "driver.json"), os.path.join(self.work, "driver.err")
+        log(f"pipeline_driver: {' '.join(command[2:])}")
+        begin = time.monotonic()
+        proc = start(command, out, err, self.env)
+        try:
+            rc = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise HarnessError(f"pipeline_driver did not finish within {timeout} s")
+        with open(out, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        with open(err, encoding="utf-8", errors="replace") as f:
+            errors = f.read()
+        lines = text.strip().splitlines()
+        try:
+            summary = json.loads(lines[-1])
+        except (ValueError, IndexError):
+            raise HarnessError(f"pipeline_driver exited {rc} without its summary: {text[-1000:]!r} {errors[-2000:]}")
+        log(f"pipeline_driver: {summary['records']} records ({summary['before_midnight']} before midnight, "
+            f"{summary['first_ts']} .. {summary['last_ts']}) in {time.monotonic() - begin:.1f} s, "
+            f"{summary['retries']} retries on a full journal, exit {rc}; files {summary['days']}: "
+            f"{len(summary['files'])}")
+        if errors.strip():
+            log("pipeline_driver stderr:\n" + errors.strip()[-3000:])
+        return rc, summary
+
+
+def names_to_follow(logs, rotate_mb, lifecycles, first_day=None, records=None):
+    """Every public file name a run of about `lifecycles` (or `records`) may create: the first
+    day's (today, UTC, unless given) and the next day's (a run may cross midnight), rotation
+    indexes up to a bound from the expected volume. `rotate_mb` may be a fraction."""
+    if records is None:
+        records = lifecycles * RECORDS_PER_LIFECYCLE
+    volume = records * RECORD_BYTES_ESTIMATE + (64 << 10)
+    per_day = math.ceil(volume / (rotate_mb * (1 << 20))) + 3
+    today = first_day or datetime.datetime.now(datetime.timezone.utc).date()
     names = []
     for day in (today, today + datetime.timedelta(days=1)):
         stem = day.strftime("accounting-%Y%m%d")
@@ -341,10 +397,18 @@ def names_to_follow(logs, rotate_mb, lifecycles):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--scenario", required=True, choices=["size-rotation", "paced-rotation", "kill-restart", "stop-start"])
+    p.add_argument("--scenario", required=True,
+                   choices=["size-rotation", "paced-rotation", "kill-restart", "stop-start", "date-rotation"])
     p.add_argument("--work", required=True, help="this scenario's private folder (wiped first)")
-    p.add_argument("--rrashost", required=True)
-    p.add_argument("--dll", required=True)
+    p.add_argument("--rrashost", help="rrashost.exe (every scenario but date-rotation)")
+    p.add_argument("--dll", help="raswarden.dll (every scenario but date-rotation)")
+    p.add_argument("--pipeline-driver", help="date-rotation: pipeline_driver.exe (tests/win32)")
+    p.add_argument("--start-day", default="20261231",
+                   help="date-rotation: the UTC day (YYYYMMDD) whose midnight the run crosses")
+    p.add_argument("--records", type=int, default=20000, help="date-rotation: records to write")
+    p.add_argument("--rotate-bytes", type=int, default=256 << 10, help="date-rotation: rotation size")
+    p.add_argument("--seconds-before-midnight", type=int, default=5,
+                   help="date-rotation: the first record's stamp before midnight (half the records before)")
     p.add_argument("--wine", default="wine")
     p.add_argument("--rsyslogd", default=shutil.which("rsyslogd") or "/usr/sbin/rsyslogd")
     p.add_argument("--tail", default=shutil.which("tail") or "/usr/bin/tail")
@@ -359,6 +423,18 @@ def main():
     a = p.parse_args()
 
     a.accounting = a.accounting or os.environ.get("RASWARDEN_FOLLOWERS_ACCOUNTING", "")
+    if a.scenario == "date-rotation":
+        if not a.pipeline_driver:
+            p.error("date-rotation needs --pipeline-driver")
+        try:
+            first_day = datetime.datetime.strptime(a.start_day, "%Y%m%d").date()
+        except ValueError:
+            p.error(f"--start-day {a.start_day!r} is no YYYYMMDD date")
+        if a.records <= 0 or a.rotate_bytes <= 0 or a.seconds_before_midnight <= 0:
+            p.error("--records, --rotate-bytes and --seconds-before-midnight must be positive")
+        return date_rotation(a, first_day)
+    if not a.rrashost or not a.dll:
+        p.error(f"{a.scenario} needs --rrashost and --dll")
     if a.scenario == "paced-rotation" and a.rate is None:
         a.rate = 3000.0
     work = os.path.abspath(a.work)
@@ -428,6 +504,54 @@ def main():
     else:
         where = f"files in {work}"
     log(f"scenario {a.scenario}: {'FAILED' if failed else 'passed'} ({time.monotonic() - begin:.1f} s); {where}")
+    return 1 if failed else 0
+
+
+def date_rotation(a, first_day):
+    """The date-rotation scenario: followers on a folder the pipeline driver fills across midnight."""
+    if a.rate is None:
+        a.rate = 4000.0
+    work = os.path.abspath(a.work)
+    shutil.rmtree(work, ignore_errors=True)
+    logs = os.path.join(work, "logs")
+    os.makedirs(logs)
+    days = [first_day.strftime("%Y%m%d"), (first_day + datetime.timedelta(days=1)).strftime("%Y%m%d")]
+    log(f"scenario date-rotation in {work}: {a.records} records across the midnight after {days[0]}, "
+        f"rotate_bytes {a.rotate_bytes}, {a.rate:.0f} records/s")
+    names = names_to_follow(logs, a.rotate_bytes / (1 << 20), 0, first_day=first_day, records=a.records)
+    followers = Followers(work, logs, names, a.rsyslogd, a.tail)
+    driver = Driver(a, work, logs)
+    begin = time.monotonic()
+    try:
+        followers.start()
+        rc, summary = driver.run()
+        followers.wait_caught_up()
+        followers.stop()
+        log(f"load and followers done in {time.monotonic() - begin:.1f} s; checking")
+        outputs = followers.outputs()
+    except HarnessError as e:
+        log(f"harness error: {e}")
+        print("followers: 0 passed, 1 failed")
+        return 2
+    finally:
+        followers.stop()
+    sessions_whole = a.records % 4 == 0  # the driver writes four records a session
+    extra = [("driver: exited 0 (the pipeline reported no error)", rc == 0, f"exit {rc}"),
+             ("driver: records on both sides of midnight", 0 < summary["before_midnight"] < a.records,
+              f"{summary['before_midnight']} of {a.records} before midnight")]
+    _, failed = check_followers.check(
+        logs, outputs, expect_closed=sessions_whole,
+        followed_names=followers.names_file, summary_path=os.path.join(work, "summary.json"),
+        expect_records=a.records, expect_days=days, check_file_days=True, extra=extra)
+    if not failed and not a.keep:
+        shutil.rmtree(logs, ignore_errors=True)
+        for _, path in outputs:
+            os.remove(path)
+        os.remove(os.path.join(followers.rdir, "origin.out"))
+        where = f"the records and the followers' outputs removed (--keep keeps them); the rest in {work}"
+    else:
+        where = f"files in {work}"
+    log(f"scenario date-rotation: {'FAILED' if failed else 'passed'} ({time.monotonic() - begin:.1f} s); {where}")
     return 1 if failed else 0
 
 

@@ -10,10 +10,10 @@ add_library(raswarden_win32 STATIC
   src/win32/journal_file.cpp
   src/win32/log_folder.cpp
   src/win32/log_publisher.cpp
+  src/win32/public_log_reader.cpp
   src/win32/record_forwarder.cpp
   src/win32/registry.cpp
   src/win32/session_state_file.cpp
-  src/win32/syslog_forwarder.cpp
   src/win32/system.cpp)
 target_include_directories(raswarden_win32 PUBLIC ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(raswarden_win32 PUBLIC UNICODE _UNICODE NOMINMAX _WIN32_WINNT=0x0A00)
@@ -35,6 +35,7 @@ add_library(raswarden SHARED
   src/dll/legacy_exports.cpp
   src/dll/lifecycle_exports.cpp
   src/dll/link_exports.cpp
+  src/dll/memory_primitives.cpp
   src/dll/pooled_heap.cpp
   src/dll/ras_conversion.cpp
   src/dll/runtime.cpp

@@ -158,6 +158,9 @@ PY
         [ "$count" -eq "$lifecycles" ] ||
           fail "RasWarden's accounting holds $count $event records for $lifecycles lifecycles ($run_dir/logs kept)"
       done
+      # How long records waited in the journal before they were in the public file, as the
+      # service-stop record states it.
+      grep -h '"event":"service-stop"' "${files[@]}" | tail -1 >"$work/results/$name.publication"
       ;;
   esac
   say "$(printf '%-9s %s thread(s) rep %s: %8s lifecycles/s' "$dll" "$threads" "$rep" "$rate")"
@@ -207,7 +210,9 @@ for name in os.listdir(results_dir):
     if not name.endswith(".json"):
         continue
     dll, threads, _ = name[:-5].split("-")
-    runs.setdefault((dll, int(threads[1:])), []).append(json.load(open(os.path.join(results_dir, name))))
+    run = json.load(open(os.path.join(results_dir, name)))
+    run["_name"] = name[:-5]
+    runs.setdefault((dll, int(threads[1:])), []).append(run)
 median = {}
 for key, rs in runs.items():
     rs.sort(key=lambda r: r["lifecycles_per_s"])
@@ -264,6 +269,18 @@ def latency_table(key, title):
                 p(f"| {label} | {threads} | {cb} | {us(l, 'p50_us')} | {us(l, 'p99_us')} | {us(l, 'p99_9_us')} | "
                   f"{us(l, 'p99_99_us')} | {us(l, 'max_us')} | {count(l, 'over_1ms')} | {count(l, 'over_10ms')} |")
     p("")
+p("Publication (RasWarden): how long records waited in the journal before the publisher had appended them to "
+  "the public file, from each median run's `service-stop` record (ms):")
+p("")
+p("| threads | p50 | p99 | max |")
+p("|---:|---:|---:|---:|")
+for threads in (1, 2):
+    publication = os.path.join(results_dir, median[("raswarden", threads)]["_name"] + ".publication")
+    text = open(publication).read().strip() if os.path.exists(publication) else ""
+    stop = json.loads(text) if text else {}
+    p(f"| {threads} | {stop.get('publish_p50_ms', '–')} | "
+      f"{stop.get('publish_p99_ms', '–')} | {stop.get('publish_max_ms', '–')} |")
+p("")
 latency_table("latency", "Per-callback latency in the DLL (µs; rrashost times each call after its serialization lock is held, so this is the callback's own time; the last two columns count the calls that took more than 1 ms and 10 ms, and each DLL's \"all four\" row pools its four callbacks' calls):")
 latency_table("latency_with_wait", "The same calls timed around the call into the chain (µs), which adds the wait for the serialization lock while the other worker's callback holds it (the same as the table above at 1 thread):")
 p("RasWarden against the targets:")
@@ -274,7 +291,13 @@ def verdict(ok):
     return "yes" if ok else "**no**"
 for threads in (1, 2):
     v = median[("raswarden", threads)]["lifecycles_per_s"]
-    p(f"| ≥ 100,000 lifecycles/s | {threads} | {rate(v)} ({v / 100000:.0%} of the target) | {verdict(v >= 100000)} |")
+    null = median[("null", threads)]["lifecycles_per_s"]
+    if threads == 1 and null < 500000:
+        p(f"| ≥ 100,000 lifecycles/s when the null floor is ≥ 500,000 | 1 | {rate(v)}; null floor {rate(null)} | "
+          f"not applicable in this run |")
+    else:
+        p(f"| ≥ 100,000 lifecycles/s | {threads} | {rate(v)} ({v / 100000:.0%} of the target; null floor {rate(null)}) | "
+          f"{verdict(v >= 100000) if threads == 1 else 'reported (not a target at 2 threads)'} |")
 for threads in (1, 2):
     lat = median[("raswarden", threads)]["latency"]
     worst = max(callbacks, key=lambda cb: lat[cb]["p99_us"])
@@ -282,7 +305,8 @@ for threads in (1, 2):
     p(f"| every callback's p99 < 20 µs | {threads} | worst {w:.1f} µs ({worst}) | {verdict(w < 20)} |")
 for threads in (1, 2):
     ratio = median[("raswarden", threads)]["lifecycles_per_s"] / median[("naive", threads)]["lifecycles_per_s"]
-    p(f"| ≥ 2× the naive DLL's throughput | {threads} | {ratio:.2f}× | {verdict(ratio >= 2)} |")
+    p(f"| ≥ 2× the naive DLL's throughput | {threads} | {ratio:.2f}× | "
+      f"{verdict(ratio >= 2) if threads == 1 else 'reported (not a target at 2 threads)'} |")
 p("")
 p(f"Every run was checked: all {lifecycles:,} connections and links accepted, the naive log "
   f"{4 * lifecycles:,} lines, RasWarden's accounting exactly {lifecycles:,} `connection-accept`, "

@@ -8,7 +8,7 @@ packages=(
   mingw-w64 g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix binutils-mingw-w64-x86-64
   wine64 wine
   wixl msitools
-  rsyslog iproute2 python3 python3-jsonschema coreutils chromium
+  rsyslog rsyslog-relp iproute2 python3 python3-jsonschema coreutils chromium
   libspdlog-dev libfmt-dev nlohmann-json3-dev googletest libgtest-dev libbenchmark-dev
 )
 

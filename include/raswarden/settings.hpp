@@ -22,7 +22,7 @@ enum class failure_mode : std::uint8_t { continue_admitting, reject_new };
 
 struct forward_settings {
   bool enabled = false;
-  std::string transport = "tcp";  // "tcp" (RFC 6587 octet counting) or "udp"
+  std::string transport = "tcp";  // "relp" (acknowledged), "tcp" (RFC 6587 octet counting) or "udp"
   std::string host;               // collector address or name
   std::uint16_t port = 514;
   friend bool operator==(const forward_settings&, const forward_settings&) = default;

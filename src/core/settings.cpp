@@ -158,7 +158,7 @@ void read_forward(const object_reader& parent, const std::string& key, const jso
       {"enabled", [&](const std::string& k, const json& v) { r.read(k, v, out.enabled); }},
       {"transport",
        [&](const std::string& k, const json& v) {
-         r.read_choice<std::string>(k, v, out.transport, {{"tcp", "tcp"}, {"udp", "udp"}});
+         r.read_choice<std::string>(k, v, out.transport, {{"relp", "relp"}, {"tcp", "tcp"}, {"udp", "udp"}});
        }},
       {"host", [&](const std::string& k, const json& v) { r.read(k, v, out.host); }},
       {"port", [&](const std::string& k, const json& v) { r.read(k, v, port, 1, 65535); }},

@@ -15,7 +15,7 @@
 #include "win32/background_thread.hpp"
 #include "win32/configuration_file.hpp"
 #include "win32/session_state_file.hpp"
-#include "win32/syslog_forwarder.hpp"
+#include "win32/record_forwarder.hpp"
 #include "win32/system.hpp"
 
 namespace raswarden::dll {
@@ -83,6 +83,7 @@ class instance {
 
     core::engine_options options;
     options.server = win32::host_name();
+    options_server_ = options.server;
     options.on_failure = accounting.on_failure;
     options.queue_limit = accounting.queue_limit;
     // Opening the pipeline publishes what a killed or crashed run journaled, before any record
@@ -91,17 +92,19 @@ class instance {
                                                                  clock_, *diag_);
     pipeline_ = pipeline.get();
     std::unique_ptr<core::record_sink> sink = std::move(pipeline);
-    if (accounting.forward.enabled) {
-      core::syslog_identity identity{options.server, "raswarden", ::GetCurrentProcessId(), 16};
-      sink = std::make_unique<win32::forwarding_sink>(
-          std::move(sink), std::make_unique<win32::syslog_forwarder>(accounting.forward, identity, *diag_));
-    }
     engine_ =
         std::make_shared<core::engine>(std::move(options), std::move(sink), nullptr, clock_, *diag_, store_.get());
     apply(config, /*at_start=*/true);
     diag_->report(core::severity::info, core::topic::started,
                   fmt::format("RasWarden started by {} (module {}); accounting in {}", callback,
                               win32::to_utf8(win32::module_path(this_module)), win32::to_utf8(log_directory_)));
+    // The forwarder follows the public files from its cursor (on a first start, from here on, so
+    // this run's service-start is its first record); it is not on any callback's path.
+    if (accounting.forward.enabled) {
+      core::syslog_identity identity{options_server_, "raswarden", ::GetCurrentProcessId(), 16};
+      forwarder_ = std::make_unique<win32::record_forwarder>(accounting.forward, std::move(identity), log_directory_,
+                                                             *diag_);
+    }
     engine_->start(callback);
     engine_->record_configuration(callback, win32::to_utf8(config.location.path), config.from_file, config.rejected,
                                   config.problems);
@@ -126,6 +129,7 @@ class instance {
   instance& operator=(const instance&) = delete;
   // The flusher uses the engine, and the engine refers to the clock, the log and the store.
   ~instance() {
+    forwarder_.reset();
     watcher_.reset();
     flusher_.reset();
     engine_.reset();
@@ -138,6 +142,9 @@ class instance {
   void stop(std::string_view callback) {
     pipeline_->publish_now();
     core::stop_details details;
+    // At most this long for the collector to take what is published; the rest is delivered
+    // after the next start, from the saved cursor.
+    if (forwarder_) details.forward = forwarder_->stop(std::chrono::seconds(2));
     const win32::publication_latency latency = pipeline_->latency();
     details.published = latency.records > 0;
     details.publish_p50_ms = latency.p50_ms;
@@ -226,6 +233,8 @@ class instance {
   std::unique_ptr<win32::session_state_file> store_;
   std::shared_ptr<core::engine> engine_;
   win32::accounting_pipeline* pipeline_ = nullptr;  // owned by the engine's writer
+  std::string options_server_;
+  std::unique_ptr<win32::record_forwarder> forwarder_;
   std::unique_ptr<win32::periodic_thread> flusher_;
   // Used only by the watcher thread (and the constructor, before it starts).
   win32::configuration_location watched_;

@@ -6,6 +6,7 @@
 
 #include <windows.h>
 
+#include <cstdint>
 #include <utility>
 
 namespace raswarden::win32 {
@@ -76,11 +77,21 @@ struct mapped_view_traits {
   static void close(type view) noexcept { ::UnmapViewOfFile(view); }
 };
 
+// A Winsock SOCKET (an unsigned pointer-sized integer, INVALID_SOCKET = ~0). closesocket needs
+// <winsock2.h>, which must come before <windows.h>, so `close` is defined with the code that opens
+// sockets (src/win32/collector_connection.cpp).
+struct socket_traits {
+  using type = std::uintptr_t;
+  static type invalid() noexcept { return ~type{0}; }
+  static void close(type s) noexcept;
+};
+
 using unique_handle = unique_any<null_handle_traits>;         // CreateEvent, CreateThread, OpenProcess
 using unique_hfile = unique_any<file_handle_traits>;          // CreateFile
 using unique_hkey = unique_any<registry_key_traits>;          // RegOpenKeyEx, RegCreateKeyEx
 using unique_event_source = unique_any<event_source_traits>;  // RegisterEventSource
 using unique_hmodule = unique_any<module_traits>;             // LoadLibrary
 using unique_mapped_view = unique_any<mapped_view_traits>;    // MapViewOfFile
+using unique_socket = unique_any<socket_traits>;              // socket
 
 }  // namespace raswarden::win32

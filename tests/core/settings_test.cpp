@@ -195,5 +195,20 @@ TEST(Settings, ForwardingWithoutAHostStaysOff) {
   EXPECT_FALSE(result.value.accounting.forward.enabled);
 }
 
+TEST(Settings, ForwardingTransportIsRelpTcpOrUdp) {
+  const auto relp = parse_settings(
+      R"({"accounting": {"forward": {"enabled": true, "transport": "relp", "host": "logs", "port": 2514}}})",
+      "raswarden.json");
+  ASSERT_TRUE(relp.problems.empty()) << all(relp.problems);
+  EXPECT_EQ(relp.value.accounting.forward.transport, "relp");
+  EXPECT_EQ(relp.value.accounting.forward.port, 2514);
+  const auto wrong = parse_settings(R"({"accounting": {"forward": {"transport": "tls"}}})", "raswarden.json");
+  ASSERT_EQ(wrong.problems.size(), 1U) << all(wrong.problems);
+  EXPECT_EQ(wrong.problems[0],
+            "raswarden.json:1:42: /accounting/forward/transport: expected one of \"relp\", \"tcp\", \"udp\", found "
+            "\"tls\"");
+  EXPECT_EQ(wrong.value.accounting.forward.transport, "tcp");
+}
+
 }  // namespace
 }  // namespace raswarden::core

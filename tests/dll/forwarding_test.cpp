@@ -14,6 +14,8 @@
 #include "dll/dll_fixture.hpp"
 #include "host/host_test_support.hpp"
 #include "host/ras_structs.hpp"
+#include "raswarden/forward_cursor.hpp"
+#include "raswarden/log_format.hpp"
 #include "win32/system.hpp"
 #include "win32/unique_handle.hpp"
 
@@ -97,9 +99,8 @@ class forwarding_test : public dll_test {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     for (;;) {
       const auto lines = local_lines();
-      const auto published = std::count_if(lines.begin(), lines.end(), [&](const std::string& line) {
-        return line.find(last) != std::string::npos;
-      });
+      const auto published = std::count_if(
+          lines.begin(), lines.end(), [&](const std::string& line) { return line.find(last) != std::string::npos; });
       if (published >= 2) return;
       ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the records of " << prefix << " were not published";
       std::this_thread::sleep_for(20ms);
@@ -226,6 +227,26 @@ class forwarding_test : public dll_test {
     const nlohmann::json report = nlohmann::json::parse(status.out, nullptr, false);
     EXPECT_TRUE(report.is_object() && report.contains("forward")) << status.all();
     return report.is_object() ? report.value("forward", nlohmann::json::object()) : nlohmann::json::object();
+  }
+
+  // Files and a cursor laid out before the DLL starts, as an earlier run (or an administrator)
+  // left them. `days_ago` names a public file of that many days before today.
+  [[nodiscard]] std::wstring logs() const { return directory() + L"\\logs"; }
+  static std::string file_of(int days_ago) {
+    const auto now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+    return core::log_format::file_name({core::log_format::day_of(now.count()) - days_ago, 0});
+  }
+  void write_file(const std::wstring& path, const std::string& text) const {
+    ASSERT_EQ(win32::create_directories(path.substr(0, path.find_last_of(L'\\'))), 0u);
+    write_text_file(path, text);
+  }
+  void write_cursor(const std::string& text) const { write_file(logs() + L"\\.journal\\forward.cursor", text); }
+  // A record line unique to this run.
+  static std::string synthetic(const std::string& tag, int seq) {
+    return "{\"schema\":1,\"ts\":\"2026-12-01T00:00:00.000Z\",\"event\":\"test-" + tag +
+           "\",\"server\":\"t\",\"callback\":\"" + std::to_string(::GetTickCount64()) +
+           "\",\"seq\":" + std::to_string(seq) + "}\n";
   }
 
   bool paused_ = false;
@@ -391,6 +412,78 @@ TEST_F(forwarding_test, tcp_sends_a_stated_window_again_after_a_reconnect_and_co
   EXPECT_EQ(reports(" over tcp again after "), 1u) << diagnostic_log();
 }
 
+TEST_F(forwarding_test, relp_follows_size_rotation_from_file_to_file) {
+  write_config("{\"schema\":1,\"accounting\":{\"directory\":" + nlohmann::json(win32::to_utf8(logs())).dump() +
+               ",\"rotate_mb\":1,\"forward\":{\"enabled\":true,\"transport\":\"relp\",\"host\":\"127.0.0.1\","
+               "\"port\":" +
+               std::to_string(RASWARDEN_SYSLOG_RELP_PORT) + "}}}");
+  initialize();
+  run_connections("rotation-" + std::to_string(::GetTickCount64()), 4000);
+  ASSERT_GE(accounting_files().size(), 3u) << "1 MiB files: the records should span several";
+  const delivery d = wait_for_delivery(local_lines(), 60s);
+  EXPECT_EQ(d.missing, 0u) << "e.g. " << d.first_missing;
+  EXPECT_EQ(d.repeated, 0u);
+  terminate();
+  EXPECT_EQ(reports("cannot send"), 0u) << diagnostic_log();
+  std::printf("rotation: %zu records in %zu files\n", local_lines().size(), accounting_files().size());
+}
+
+TEST_F(forwarding_test, a_file_replaced_under_the_same_name_is_forwarded_from_its_start) {
+  configure("relp", RASWARDEN_SYSLOG_RELP_PORT);
+  // The cursor was 10 bytes into a file whose first line was another one.
+  const std::string old_first = synthetic("old", 1);
+  const std::string replaced = synthetic("replaced", 1) + synthetic("replaced", 2);
+  const std::string next = synthetic("next", 1);
+  write_file(logs() + L"\\" + win32::to_wide(file_of(2)), replaced);
+  write_file(logs() + L"\\" + win32::to_wide(file_of(1)), next);
+  write_cursor(core::serialize({*core::log_format::parse_file_name(file_of(2)), 10, core::first_line_hash(old_first)}));
+  initialize();
+  run_connections("replaced-" + std::to_string(::GetTickCount64()), 5);
+  const delivery d = wait_for_delivery(local_lines(), 20s);
+  EXPECT_EQ(d.missing, 0u) << "e.g. " << d.first_missing;
+  terminate();
+  EXPECT_EQ(reports("accounting.forward: " + file_of(2) + " was replaced"), 1u) << diagnostic_log();
+}
+
+TEST_F(forwarding_test, a_file_removed_before_it_was_forwarded_is_reported_and_the_next_one_follows) {
+  configure("relp", RASWARDEN_SYSLOG_RELP_PORT);
+  const std::string next = synthetic("after-gone", 1) + synthetic("after-gone", 2);
+  write_file(logs() + L"\\" + win32::to_wide(file_of(1)), next);
+  // The cursor names a file retention has deleted since.
+  write_cursor(core::serialize({*core::log_format::parse_file_name(file_of(2)), 500, 0x1234}));
+  initialize();
+  run_connections("gone-" + std::to_string(::GetTickCount64()), 5);
+  const delivery d = wait_for_delivery(local_lines(), 20s);
+  EXPECT_EQ(d.missing, 0u) << "e.g. " << d.first_missing;
+  terminate();
+  EXPECT_EQ(reports("accounting.forward: " + file_of(2) + " was removed before it was completely forwarded"), 1u)
+      << diagnostic_log();
+}
+
+TEST_F(forwarding_test, an_unusable_cursor_is_set_aside_and_forwarding_restarts_at_the_newest_file) {
+  configure("relp", RASWARDEN_SYSLOG_RELP_PORT);
+  const std::string older = synthetic("older", 1);
+  const std::string newest = synthetic("newest", 1) + synthetic("newest", 2);
+  write_file(logs() + L"\\" + win32::to_wide(file_of(2)), older);
+  write_file(logs() + L"\\" + win32::to_wide(file_of(1)), newest);
+  write_cursor("{\"schema\":1,\"file\":\"accounting-");  // torn
+  initialize();
+  run_connections("bad-cursor-" + std::to_string(::GetTickCount64()), 5);
+  std::vector<std::string> expected;
+  for (std::string& line : local_lines()) {
+    if (line + "\n" != older) expected.push_back(std::move(line));
+  }
+  const delivery d = wait_for_delivery(expected, 20s);
+  EXPECT_EQ(d.missing, 0u) << "e.g. " << d.first_missing;
+  EXPECT_EQ(received_messages().count(older.substr(0, older.size() - 1)), 0u) << "older files stay unsent";
+  terminate();
+  EXPECT_EQ(reports("is not usable (not JSON); it was kept as"), 1u) << diagnostic_log();
+  std::string kept;
+  DWORD error = 0;
+  EXPECT_TRUE(win32::read_file(logs() + L"\\.journal\\forward.cursor.bad", kept, error));
+  EXPECT_EQ(kept, "{\"schema\":1,\"file\":\"accounting-");
+}
+
 TEST_F(forwarding_test, a_killed_host_resumes_from_the_cursor_and_repeats_at_most_a_small_window) {
   configure("relp", RASWARDEN_SYSLOG_RELP_PORT);
   // rrashost under load in its own process (it inherits RASWARDEN_CONFIG), killed mid-flight.
@@ -430,9 +523,10 @@ TEST_F(forwarding_test, a_killed_host_resumes_from_the_cursor_and_repeats_at_mos
   // saved every 250 ms or 1,000 records) plus the 128 that may have been unacknowledged.
   EXPECT_LE(d.repeated, 1128u);
   terminate();
-  std::printf("killed host: %zu records, %zu delivered before the kill, %zu repeated after the restart, caught up in "
-              "%lld ms\n",
-              lines.size(), delivered_before_kill, d.repeated, static_cast<long long>(took.count()));
+  std::printf(
+      "killed host: %zu records, %zu delivered before the kill, %zu repeated after the restart, caught up in "
+      "%lld ms\n",
+      lines.size(), delivered_before_kill, d.repeated, static_cast<long long>(took.count()));
 }
 
 }  // namespace

@@ -13,8 +13,11 @@
 
 #include "common/dll_path_list.hpp"
 #include "common/pe_image.hpp"
+#include "raswarden/forward_cursor.hpp"
+#include "raswarden/log_format.hpp"
 #include "raswarden/settings.hpp"
 #include "win32/configuration_file.hpp"
+#include "win32/log_folder.hpp"
 #include "win32/registry.hpp"
 #include "win32/system.hpp"
 
@@ -231,38 +234,18 @@ int unregister_command(const std::vector<std::wstring>& arguments) {
 
 namespace {
 
-// The newest accounting file and its last line.
+// The newest accounting file (in log_format's order) and its last complete line.
 std::pair<std::wstring, std::string> last_record(const std::wstring& folder) {
-  // accounting-YYYYMMDD.jsonl, then -1, -2, ... -10 the same day: ordered by date, then index.
-  const auto order = [](const std::wstring& name) {
-    const std::size_t dash = name.find(L'-', 19);
-    const unsigned long index = dash == std::wstring::npos ? 0 : std::wcstoul(name.c_str() + dash + 1, nullptr, 10);
-    return std::make_pair(name.substr(11, 8), index);
-  };
-  std::error_code ec;
-  std::wstring newest;
-  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
-    const std::wstring name = entry.path().filename().wstring();
-    if (name.size() >= 25 && name.starts_with(L"accounting-") && name.ends_with(L".jsonl") &&
-        (newest.empty() || order(name) > order(newest))) {
-      newest = name;
-    }
-  }
-  if (newest.empty()) return {};
-  const std::wstring path = folder + L"\\" + newest;
+  const std::vector<win32::public_file> files = win32::list_public_files(folder);
+  if (files.empty()) return {};
+  const std::wstring& path = files.back().path;
   std::ifstream in(std::filesystem::path(path), std::ios::binary);
-  std::string line;
-  std::string last;
-  while (std::getline(in, line)) {
-    // The file RasWarden is writing ends in zero padding: the records end at the first NUL.
-    if (const std::size_t padding = line.find('\0'); padding != std::string::npos) {
-      line.resize(padding);
-      if (!line.empty()) last = line;
-      break;
-    }
-    if (!line.empty()) last = line;
-  }
-  return {path, last};
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string_view records = std::string_view(text).substr(0, core::log_format::records_end(text));
+  if (records.empty()) return {path, {}};
+  records.remove_suffix(1);  // its newline
+  const std::size_t start = records.rfind('\n');
+  return {path, std::string(records.substr(start == std::string_view::npos ? 0 : start + 1))};
 }
 
 }  // namespace
@@ -341,6 +324,43 @@ int status_command(const std::vector<std::wstring>& arguments) {
       {"folder", win32::to_utf8(logs)},
       {"newest_file", win32::to_utf8(record_file)},
       {"last_record", record.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(record, nullptr, false)}};
+  // accounting.forward: how far the forwarder's cursor says delivery got, and what is published after it.
+  const core::forward_settings& forward = config.settings.accounting.forward;
+  const std::wstring cursor_path = logs + L"\\" + win32::to_wide(core::log_format::journal_folder) + L"\\" +
+                                   win32::to_wide(core::log_format::forward_cursor_file);
+  std::optional<core::forward_cursor> cursor;
+  std::string cursor_problem;
+  std::string cursor_text;
+  DWORD cursor_error = 0;
+  if (win32::read_file(cursor_path, cursor_text, cursor_error)) {
+    core::cursor_parse_result parsed = core::parse_forward_cursor(cursor_text);
+    cursor = parsed.cursor;
+    cursor_problem = std::move(parsed.error);
+  } else if (cursor_error != ERROR_FILE_NOT_FOUND && cursor_error != ERROR_PATH_NOT_FOUND) {
+    cursor_problem = win32::describe_error(cursor_error);
+  }
+  nlohmann::ordered_json forwarding = {{"enabled", forward.enabled},
+                                       {"transport", forward.transport},
+                                       {"host", forward.host},
+                                       {"port", forward.port},
+                                       {"cursor_file", win32::to_utf8(cursor_path)},
+                                       {"delivered_to", nullptr},
+                                       {"lag_records", nullptr},
+                                       {"lag_bytes", nullptr}};
+  core::forward_lag lag;
+  if (cursor) {
+    lag = core::measure_lag(std::filesystem::path(logs), *cursor);
+    forwarding["delivered_to"] = {{"file", core::log_format::file_name(cursor->file)}, {"offset", cursor->offset}};
+    forwarding["lag_records"] = lag.records;
+    forwarding["lag_bytes"] = lag.bytes;
+  }
+  if (!cursor_problem.empty()) {
+    forwarding["problem"] = cursor_problem;
+    warnings.push_back(fmt::format("the forwarding cursor {} is not usable ({}); the next start forwards again from "
+                                   "the beginning of the newest file",
+                                   win32::to_utf8(cursor_path), cursor_problem));
+  }
+  report["forward"] = forwarding;
   report["warnings"] = warnings;
 
   if (json) {
@@ -360,6 +380,15 @@ int status_command(const std::vector<std::wstring>& arguments) {
                                : (config.from_file ? "valid" : "no file, defaults apply"));
     fmt::print("Accounting folder: {}\n", win32::to_utf8(logs));
     fmt::print("Last record: {}\n", record.empty() ? "(none)" : record);
+    const std::string delivered =
+        cursor ? fmt::format("delivered up to {} byte {}; published and not yet delivered: {} record(s), {} bytes",
+                             core::log_format::file_name(cursor->file), cursor->offset, lag.records, lag.bytes)
+               : "no cursor yet";
+    if (forward.enabled) {
+      fmt::print("Forwarding: {} {}:{}, {}\n", forward.transport, forward.host, forward.port, delivered);
+    } else {
+      fmt::print("Forwarding: off{}\n", cursor ? " (when it was on: " + delivered + ")" : "");
+    }
     for (const std::string& w : warnings) fmt::print("warning: {}\n", w);
   }
   return warnings.empty() ? 0 : 1;

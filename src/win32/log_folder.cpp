@@ -9,15 +9,6 @@
 
 namespace raswarden::win32 {
 
-namespace {
-struct find_traits {
-  using type = HANDLE;
-  static type invalid() noexcept { return INVALID_HANDLE_VALUE; }
-  static void close(type h) noexcept { ::FindClose(h); }
-};
-using unique_find = unique_any<find_traits>;
-}  // namespace
-
 std::vector<public_file> list_public_files(const std::wstring& directory) {
   std::vector<public_file> files;
   WIN32_FIND_DATAW found{};

@@ -71,6 +71,11 @@ struct module_traits {
   static type invalid() noexcept { return nullptr; }
   static void close(type h) noexcept { ::FreeLibrary(h); }
 };
+struct find_traits {
+  using type = HANDLE;
+  static type invalid() noexcept { return INVALID_HANDLE_VALUE; }
+  static void close(type h) noexcept { ::FindClose(h); }
+};
 struct mapped_view_traits {
   using type = void*;
   static type invalid() noexcept { return nullptr; }
@@ -91,7 +96,8 @@ using unique_hfile = unique_any<file_handle_traits>;          // CreateFile
 using unique_hkey = unique_any<registry_key_traits>;          // RegOpenKeyEx, RegCreateKeyEx
 using unique_event_source = unique_any<event_source_traits>;  // RegisterEventSource
 using unique_hmodule = unique_any<module_traits>;             // LoadLibrary
-using unique_mapped_view = unique_any<mapped_view_traits>;    // MapViewOfFile
+using unique_mapped_view = unique_any<mapped_view_traits>;
+using unique_find = unique_any<find_traits>;  // FindFirstFile    // MapViewOfFile
 using unique_socket = unique_any<socket_traits>;              // socket
 
 }  // namespace raswarden::win32

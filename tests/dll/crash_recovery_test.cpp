@@ -15,38 +15,12 @@ namespace {
 
 class crash_recovery_test : public dll_test {};
 
-std::wstring beside_tests(const wchar_t* file) {
-  std::wstring path = dll_test::dll_path();
-  path.resize(path.find_last_of(L"\\/") + 1);
-  return path + file;
-}
-
-// Whole lines only: the last one may have been cut by the kill.
-std::vector<nlohmann::json> complete_lines(const std::string& text) {
-  std::vector<nlohmann::json> lines;
-  std::size_t start = 0;
-  for (std::size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
-    lines.push_back(nlohmann::json::parse(text.substr(start, end - start)));
-    start = end + 1;
-  }
-  return lines;
-}
-
 TEST_F(crash_recovery_test, a_killed_host_loses_no_acknowledged_record_and_the_restart_recovers_open_sessions) {
   write_config("{\"schema\":1,\"accounting\":{\"directory\":" +
                nlohmann::json(win32::to_utf8(directory() + L"\\logs")).dump() + ",\"flush_interval_ms\":50}}");
   const std::wstring journal = directory() + L"\\ack.jsonl";
-  std::wstring command = L"\"" + beside_tests(L"rrashost.exe") + L"\" --dll \"" + dll_path() +
-                         L"\" --load 10000000 --threads 2 --concurrency 300 --ack-journal \"" + journal + L"\"";
-  STARTUPINFOW startup{};
-  startup.cb = sizeof startup;
-  PROCESS_INFORMATION process{};
-  ASSERT_NE(::CreateProcessW(nullptr, command.data(), nullptr, nullptr, FALSE, CREATE_NO_WINDOW, nullptr, nullptr,
-                             &startup, &process),
-            0)
-      << win32::describe_error(::GetLastError());
-  const win32::unique_handle process_handle(process.hProcess);
-  const win32::unique_handle thread_handle(process.hThread);
+  const win32::unique_handle process_handle = start_endless_load(journal);
+  ASSERT_TRUE(process_handle) << win32::describe_error(::GetLastError());
 
   // Let it run until a few thousand callbacks were acknowledged, then kill it mid-flight.
   std::string text;

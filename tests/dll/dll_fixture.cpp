@@ -98,6 +98,32 @@ std::vector<nlohmann::json> dll_test::records() const {
   return result;
 }
 
+win32::unique_handle dll_test::start_endless_load(const std::wstring& ack_journal) {
+  std::wstring host = dll_path();
+  host.resize(host.find_last_of(L"\\/") + 1);
+  std::wstring command = L"\"" + host + L"rrashost.exe\" --dll \"" + dll_path() +
+                         L"\" --load 10000000 --threads 2 --concurrency 300 --ack-journal \"" + ack_journal + L"\"";
+  STARTUPINFOW startup{};
+  startup.cb = sizeof startup;
+  PROCESS_INFORMATION process{};
+  if (::CreateProcessW(nullptr, command.data(), nullptr, nullptr, FALSE, CREATE_NO_WINDOW, nullptr, nullptr, &startup,
+                       &process) == 0) {
+    return {};
+  }
+  const win32::unique_handle thread(process.hThread);
+  return win32::unique_handle(process.hProcess);
+}
+
+std::vector<nlohmann::json> dll_test::complete_lines(const std::string& text) {
+  std::vector<nlohmann::json> lines;
+  std::size_t start = 0;
+  for (std::size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
+    lines.push_back(nlohmann::json::parse(text.substr(start, end - start)));
+    start = end + 1;
+  }
+  return lines;
+}
+
 std::vector<nlohmann::json> dll_test::records_of_first_run() const {
   std::vector<nlohmann::json> first;
   int starts = 0;

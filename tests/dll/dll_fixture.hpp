@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "win32/unique_handle.hpp"
+
 namespace raswarden::testing {
 
 class dll_test : public ::testing::Test {
@@ -47,6 +49,13 @@ class dll_test : public ::testing::Test {
   [[nodiscard]] std::vector<nlohmann::json> records_of_first_run() const;
   // Lines of the DLL's own log (raswarden.log).
   [[nodiscard]] std::string diagnostic_log() const;
+
+  // rrashost.exe (beside the tests) in a process of its own, driving this DLL with an endless
+  // generated load (2 threads, 300 concurrent sessions) and acknowledging every callback in
+  // `ack_journal`, for a test to kill. Invalid (with GetLastError set) when it cannot start.
+  [[nodiscard]] static win32::unique_handle start_endless_load(const std::wstring& ack_journal);
+  // The whole lines of an acknowledgement journal, parsed: the last may have been cut by a kill.
+  [[nodiscard]] static std::vector<nlohmann::json> complete_lines(const std::string& text);
 
   // Points RASWARDEN_CONFIG at a file with this text (for configuration tests).
   void write_config(const std::string& text);

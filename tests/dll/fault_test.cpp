@@ -317,22 +317,6 @@ TEST_F(fault_test, ten_thousand_sessions_hung_up_in_random_order_with_duplicates
 // rrashost under generated load killed (TerminateProcess: under Wine the Linux process ends at
 // once, like kill -9) after a random number of acknowledged callbacks; then a restart. The fixed
 // seed makes the three kill points the same on every run.
-std::wstring beside_tests(const wchar_t* file) {
-  std::wstring path = dll_test::dll_path();
-  path.resize(path.find_last_of(L"\\/") + 1);
-  return path + file;
-}
-
-std::vector<nlohmann::json> complete_lines(const std::string& text) {
-  std::vector<nlohmann::json> lines;
-  std::size_t start = 0;
-  for (std::size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
-    lines.push_back(nlohmann::json::parse(text.substr(start, end - start)));
-    start = end + 1;
-  }
-  return lines;
-}
-
 std::vector<std::size_t> kill_points() {
   std::mt19937 random(9'091'337);
   std::uniform_int_distribution<std::size_t> acks(200, 4000);
@@ -346,17 +330,8 @@ TEST_P(fault_kill_test, a_host_killed_at_a_random_point_loses_no_acknowledged_re
   write_config("{\"schema\":1,\"accounting\":{\"directory\":" +
                nlohmann::json(win32::to_utf8(directory() + L"\\logs")).dump() + ",\"flush_interval_ms\":50}}");
   const std::wstring journal = directory() + L"\\ack.jsonl";
-  std::wstring command = L"\"" + beside_tests(L"rrashost.exe") + L"\" --dll \"" + dll_path() +
-                         L"\" --load 10000000 --threads 2 --concurrency 300 --ack-journal \"" + journal + L"\"";
-  STARTUPINFOW startup{};
-  startup.cb = sizeof startup;
-  PROCESS_INFORMATION process{};
-  ASSERT_NE(::CreateProcessW(nullptr, command.data(), nullptr, nullptr, FALSE, CREATE_NO_WINDOW, nullptr, nullptr,
-                             &startup, &process),
-            0)
-      << win32::describe_error(::GetLastError());
-  const win32::unique_handle process_handle(process.hProcess);
-  const win32::unique_handle thread_handle(process.hThread);
+  const win32::unique_handle process_handle = start_endless_load(journal);
+  ASSERT_TRUE(process_handle) << win32::describe_error(::GetLastError());
 
   std::string text;
   DWORD error = 0;

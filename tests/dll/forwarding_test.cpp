@@ -488,17 +488,8 @@ TEST_F(forwarding_test, a_killed_host_resumes_from_the_cursor_and_repeats_at_mos
   configure("relp", RASWARDEN_SYSLOG_RELP_PORT);
   // rrashost under load in its own process (it inherits RASWARDEN_CONFIG), killed mid-flight.
   const std::wstring journal = directory() + L"\\ack.jsonl";
-  std::wstring command = L"\"" + beside_tests(L"rrashost.exe") + L"\" --dll \"" + dll_path() +
-                         L"\" --load 10000000 --threads 2 --concurrency 300 --ack-journal \"" + journal + L"\"";
-  STARTUPINFOW startup{};
-  startup.cb = sizeof startup;
-  PROCESS_INFORMATION process{};
-  ASSERT_NE(::CreateProcessW(nullptr, command.data(), nullptr, nullptr, FALSE, CREATE_NO_WINDOW, nullptr, nullptr,
-                             &startup, &process),
-            0)
-      << win32::describe_error(::GetLastError());
-  const win32::unique_handle process_handle(process.hProcess);
-  const win32::unique_handle thread_handle(process.hThread);
+  const win32::unique_handle process_handle = start_endless_load(journal);
+  ASSERT_TRUE(process_handle) << win32::describe_error(::GetLastError());
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   std::size_t delivered_before_kill = 0;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -14,13 +14,6 @@ namespace raswarden::win32::testing {
 
 namespace {
 
-struct find_traits {
-  using type = HANDLE;
-  static type invalid() noexcept { return INVALID_HANDLE_VALUE; }
-  static void close(type h) noexcept { ::FindClose(h); }
-};
-using unique_find = unique_any<find_traits>;
-
 unique_hfile open_for_reading(const std::wstring& path) {
   return unique_hfile(::CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                                     nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));

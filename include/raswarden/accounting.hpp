@@ -3,6 +3,7 @@
 // lines to the sink under one lock, so seq order is file order.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -33,6 +34,9 @@ class record_sink {
   virtual void flush() noexcept {}
   // Background housekeeping (retention, free-space floor). Same threading rule as flush.
   virtual void maintain() noexcept {}
+  // The longest line the sink can ever take; a longer record is reported and not held (it would
+  // block every record behind it).
+  [[nodiscard]] virtual std::size_t largest_line() const noexcept { return SIZE_MAX; }
 };
 
 // Keeps every line in memory; for tests and for the demo's on-screen echo.
@@ -80,7 +84,10 @@ class accounting_writer {
   diagnostics& diag_;
   mutable adaptive_mutex mutex_;
   std::uint64_t next_seq_ = 1;
-  static thread_local std::size_t timestamp_offset_;
+  // Where ts's value starts in every line begin() makes: the same for every record (they all
+  // start with schema and ts), so it is found once here instead of kept per thread (a
+  // thread_local costs a call into the C runtime per access in the mingw build).
+  std::size_t timestamp_offset_ = 0;
   std::uint64_t written_ = 0;
   std::uint64_t failed_ = 0;
   std::uint64_t lost_ = 0;

@@ -80,13 +80,22 @@ class journal_ring {
   [[nodiscard]] std::uint64_t head() const noexcept { return head_.load(std::memory_order_acquire); }
   [[nodiscard]] std::uint64_t tail() const noexcept;
   [[nodiscard]] std::uint64_t capacity() const noexcept { return capacity_; }
-  [[nodiscard]] std::uint64_t used() const noexcept { return head() - tail(); }
+  // The tail is read first: it never passes the head, so from any thread this cannot underflow.
+  [[nodiscard]] std::uint64_t used() const noexcept {
+    const std::uint64_t published = tail();
+    return head() - published;
+  }
   [[nodiscard]] std::int64_t created_unix_ms() const noexcept;
 
   // The public file the publisher is writing, kept in the header so that recovery looks at the
   // file the last records went to (even when the clock went back).
   [[nodiscard]] std::optional<log_format::file_id> public_file() const noexcept;
   void set_public_file(log_format::file_id id) noexcept;
+
+  // Said when the journal is closed with its producer stopped: the next attach then trusts that
+  // the records end at the first slot that holds none, instead of searching the rest of the ring
+  // for records behind damage. attach() clears it.
+  void mark_closed_cleanly() noexcept;
 
  private:
   journal_ring(std::span<std::byte> memory) noexcept;

@@ -60,35 +60,51 @@ std::string format_timestamp(std::int64_t unix_ms) {
   return {text.data(), text.size()};
 }
 
-accounting_writer::accounting_writer(std::string server, std::unique_ptr<record_sink> sink, const clock& time,
-                                     diagnostics& diag, std::size_t queue_limit)
-    : server_(std::move(server)), sink_(std::move(sink)), clock_(time), diag_(diag), queue_limit_(queue_limit) {}
-
 namespace {
 // Same length as every timestamp format_timestamp produces for years 0000-9999.
 constexpr std::string_view timestamp_placeholder = "0000-00-00T00:00:00.000Z";
+
+// Every record starts like this; ts is filled in by commit().
+void begin_record(json_line& line) {
+  line.begin_object().field("schema", accounting_schema_version).field("ts", timestamp_placeholder);
+}
 }  // namespace
 
-thread_local std::size_t accounting_writer::timestamp_offset_ = 0;
+accounting_writer::accounting_writer(std::string server, std::unique_ptr<record_sink> sink, const clock& time,
+                                     diagnostics& diag, std::size_t queue_limit)
+    : server_(std::move(server)), sink_(std::move(sink)), clock_(time), diag_(diag), queue_limit_(queue_limit) {
+  json_line line;
+  begin_record(line);
+  timestamp_offset_ = line.last_value_offset() + 1;  // after the opening quote
+}
 
 json_line& accounting_writer::begin(std::string_view event, std::string_view callback) {
   thread_local json_line line;
   line.clear();
-  line.begin_object().field("schema", accounting_schema_version).field("ts", timestamp_placeholder);
-  timestamp_offset_ = line.last_value_offset() + 1;  // after the opening quote
+  begin_record(line);
   line.field("event", event).field("server", server_).field("callback", callback);
   return line;
 }
 
 bool accounting_writer::commit(json_line& line) {
   const std::lock_guard lock(mutex_);
-  // Time is read under the lock so that ts never goes backwards in file order.
+  // Time is read under the lock so that ts never goes backwards in file order (unless the
+  // system clock itself is set back).
   const std::int64_t now_ms = clock_.now_unix_ms();
   std::array<char, timestamp_length> now{};
   write_timestamp(now_ms, now);
   line.overwrite(timestamp_offset_, std::string_view(now.data(), now.size()));
   line.field("seq", next_seq_++);
   const std::string_view text = line.finish();
+  if (sink_ && text.size() > sink_->largest_line()) {
+    ++failed_;
+    ++lost_;
+    diag_.report(severity::error, topic::accounting_failure,
+                 fmt::format("accounting record lost: {} bytes is more than the longest record the journal takes ({} "
+                             "bytes; accounting.journal_mb sets it): {}",
+                             text.size(), sink_->largest_line(), text.substr(0, 512)));
+    return false;
+  }
   if (drain_locked() && sink_ && sink_->append_stamped(text, now_ms)) {
     ++written_;
     set_failing_locked(false);

@@ -25,6 +25,8 @@ constexpr std::size_t at_public_day = 48;
 constexpr std::size_t at_public_index = 56;
 constexpr std::size_t at_public_valid = 60;
 constexpr std::size_t at_created = 64;
+constexpr std::size_t at_closed_cleanly = 72;
+constexpr std::uint32_t closed_cleanly = 0x434C4F53;  // "CLOS"
 
 // Record header offsets.
 constexpr std::size_t at_position = 8;
@@ -151,6 +153,8 @@ std::optional<journal_entry> journal_ring::valid_at(std::uint64_t position, bool
 journal_ring journal_ring::attach(std::span<std::byte> memory, journal_scan& scan) noexcept {
   journal_ring ring(memory);
   scan = {};
+  const bool clean = load<std::uint32_t>(memory.data() + at_closed_cleanly) == closed_cleanly;
+  store<std::uint32_t>(memory.data() + at_closed_cleanly, 0);
   std::uint64_t position = ring.tail();
   if (position % 8 != 0) {
     // Records start at multiples of 8: a tail elsewhere was damaged; the record before it is
@@ -171,6 +175,7 @@ journal_ring journal_ring::attach(std::span<std::byte> memory, journal_scan& sca
     }
     // Not a record: the end, unless readable records follow a damaged stretch. Only a record
     // written in this lap and epoch can be found here, so stale bytes never are.
+    if (clean) break;
     std::uint64_t resumed = 0;
     for (std::uint64_t candidate = position + journal_record_header_bytes; candidate < limit; candidate += 8) {
       bool candidate_skip = false;
@@ -249,6 +254,10 @@ std::uint64_t journal_ring::tail() const noexcept {
 void journal_ring::release(std::uint64_t position) noexcept {
   std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(memory_.data() + at_tail))
       .store(position, std::memory_order_release);
+}
+
+void journal_ring::mark_closed_cleanly() noexcept {
+  store<std::uint32_t>(memory_.data() + at_closed_cleanly, closed_cleanly);
 }
 
 std::int64_t journal_ring::created_unix_ms() const noexcept {

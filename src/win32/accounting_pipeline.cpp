@@ -118,4 +118,13 @@ std::uint64_t accounting_pipeline::journal_backlog_bytes() const noexcept {
   return ring == nullptr ? 0 : ring->used();
 }
 
+std::size_t accounting_pipeline::largest_line() const noexcept {
+  // The journal takes a line of up to a quarter of its data (journal_ring::append); an existing
+  // journal may keep another size than the one configured.
+  if (const core::journal_ring* ring = ring_.load(std::memory_order_acquire)) {
+    return static_cast<std::size_t>(ring->capacity() / 4);
+  }
+  return static_cast<std::size_t>(std::max(options_.journal_bytes, core::journal_min_capacity) / 4);
+}
+
 }  // namespace raswarden::win32

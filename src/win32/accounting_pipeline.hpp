@@ -43,13 +43,14 @@ class accounting_pipeline final : public core::record_sink {
 
   bool append(std::string_view line) noexcept override;
   bool append_stamped(std::string_view line, std::int64_t unix_ms) noexcept override;
+  [[nodiscard]] std::size_t largest_line() const noexcept override;
+  // Bytes journaled and not yet in a public file.
+  [[nodiscard]] std::uint64_t journal_backlog_bytes() const noexcept;
 
   // Publishes what is journaled now, on the caller's thread (at terminate, so that the
   // forwarder can deliver it before it stops). Never called from a connection callback.
   void publish_now() noexcept;
   [[nodiscard]] publication_latency latency() const noexcept { return publisher_.latency(); }
-  // Records journaled and not yet in a public file.
-  [[nodiscard]] std::uint64_t journal_backlog_bytes() const noexcept;
 
  private:
   void run() noexcept;  // the background thread's round

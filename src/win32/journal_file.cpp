@@ -68,6 +68,7 @@ std::wstring journal_file::path_in(const std::wstring& log_directory) {
 }
 
 journal_file::~journal_file() {
+  if (ring_) ring_->mark_closed_cleanly();  // the pipeline stopped appending before this
   ring_.reset();
   flush();
 }
@@ -101,6 +102,8 @@ std::unique_ptr<journal_file> journal_file::open(const std::wstring& log_directo
       error = fmt::format("cannot create the journal folder {}: {}", to_utf8(folder), describe_error(failed));
       return nullptr;
     }
+    // The journal is mapped whole: in a 32-bit process's address space, at most 512 MiB of it.
+    if constexpr (sizeof(void*) == 4) capacity_bytes = std::min<std::uint64_t>(capacity_bytes, 512ull << 20);
     const std::uint64_t wanted = core::journal_header_bytes + std::max(capacity_bytes, core::journal_min_capacity);
     for (int attempt = 0; attempt < 2; ++attempt) {
       std::unique_ptr<journal_file> journal(new journal_file());

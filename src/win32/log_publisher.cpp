@@ -97,6 +97,7 @@ bool log_publisher::try_resume(core::journal_ring& ring) noexcept {
     if (!from_start) tail.erase(0, tail.find('\n') + 1);  // begin at a line
     const core::publish_resume where = core::resume_point(ring, tail);
     current_ = *named;
+    floor_day_ = std::max(floor_day_, named->day);
     size_ = size;
     path_ = path;
     position_ = where.position;
@@ -133,8 +134,13 @@ bool log_publisher::open_for(core::journal_ring& ring, std::int64_t day, bool ne
     if (next_index && day == current_.day) {
       index = current_.index + 1;
     } else {
-      // A day's last file is continued if it has room (a restart, or the clock set back).
+      // A day's last file is continued if it has room (a restart); a newer day's file found
+      // there (the clock was set back before the restart) is continued instead.
       for (const public_file& f : list_public_files(directory_)) {
+        if (f.id.day > day) {
+          day = f.id.day;
+          index = 0;
+        }
         if (f.id.day == day) index = std::max(index, f.id.index);
       }
     }
@@ -163,6 +169,7 @@ bool log_publisher::open_for(core::journal_ring& ring, std::int64_t day, bool ne
       }
       if (!open_append(path)) return false;
       current_ = id;
+      floor_day_ = std::max(floor_day_, id.day);
       size_ = size;
       // Noted before anything is written there, while every earlier record is released.
       ring.set_public_file(id);
@@ -187,15 +194,18 @@ log_publisher::batch log_publisher::next_batch(core::journal_ring& ring) noexcep
   try {
     auto entry = ring.read(position_);
     if (!entry) return batch::nothing;
-    const std::int64_t day = core::log_format::day_of(entry->unix_ms);
-    if (!file_ || day != current_.day) {
-      if (!open_for(ring, day, false, entry->line.size())) return batch::failed;
+    // Never back to an older day's file (the clock set back): a follower or the forwarder that
+    // has moved on to the newest file would not see it grow.
+    const std::int64_t wanted = std::max(core::log_format::day_of(entry->unix_ms), floor_day_);
+    if (!file_ || wanted != current_.day) {
+      if (!open_for(ring, wanted, false, entry->line.size())) return batch::failed;
     } else if (size_ > 0 && size_ + entry->line.size() > rotate_bytes_) {
-      if (!open_for(ring, day, true, entry->line.size())) return batch::failed;
+      if (!open_for(ring, wanted, true, entry->line.size())) return batch::failed;
     }
+    const std::int64_t day = current_.day;
     if (!pending_.empty()) return batch::ready;  // a newline that ends a torn line goes first
     pending_stamps_.clear();
-    while (entry && core::log_format::day_of(entry->unix_ms) == day &&
+    while (entry && std::max(core::log_format::day_of(entry->unix_ms), floor_day_) == day &&
            (pending_.empty() || (pending_.size() + entry->line.size() <= batch_bytes &&
                                  size_ + pending_.size() + entry->line.size() <= rotate_bytes_))) {
       pending_.append(entry->line);

@@ -1,7 +1,8 @@
 // The publisher: appends journaled records to the public accounting-YYYYMMDD[-N].jsonl files
 // in batches, with ordinary appending writes, so a public file only grows, holds complete lines
 // (a batch is whole lines; a write cut short is finished before anything else is written) and
-// never holds padding. Each record goes to the file of its own UTC day; a file is closed and the
+// never holds padding. Each record goes to the file of its own UTC day (or, once the clock was set
+// back, stays in the newest day's file, so no file grows behind a follower); a file is closed and the
 // next index started before it would pass the rotation size. Only the journal's space of records
 // that reached the file is released, so a kill at any moment loses nothing, and the file the
 // publisher writes is noted in the journal so that the next start knows where to resume.
@@ -10,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <climits>
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -63,6 +65,7 @@ class log_publisher {
   unique_hfile file_;
   std::wstring path_;
   core::log_format::file_id current_{};
+  std::int64_t floor_day_ = INT64_MIN;  // the newest day written: records never go to an older file
   std::uint64_t size_ = 0;      // bytes in the current file
   std::uint64_t position_ = 0;  // first journal record not yet in a public file
   // The batch being written: whole lines, of which `pending_written_` bytes are in the file.

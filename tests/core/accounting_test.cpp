@@ -221,6 +221,33 @@ TEST(AccountingWriter, HeldRecordsAreFiledUnderTheirOwnTimeWhenTheyDrainAfterMid
   EXPECT_EQ(nlohmann::json::parse(sink->inner.lines().at(0))["ts"], "2026-11-21T23:59:59.000Z");
 }
 
+// A record longer than the sink can ever take is reported and dropped, not held: held, it would
+// stand in front of every later record for good.
+TEST(AccountingWriter, ARecordLongerThanTheSinkTakesIsReportedAndDoesNotBlockTheOthers) {
+  class small_sink final : public record_sink {
+   public:
+    bool append(std::string_view line) noexcept override { return line.size() <= 400 && inner.append(line); }
+    [[nodiscard]] std::size_t largest_line() const noexcept override { return 400; }
+    memory_sink inner;
+  };
+  fake_clock time;
+  recording_diagnostics diag;
+  auto owned = std::make_unique<small_sink>();
+  small_sink* sink = owned.get();
+  accounting_writer writer("srv", std::move(owned), time, diag);
+  json_line& huge = writer.begin("config-rejected", "cb");
+  huge.field("problems", std::string(1000, 'p'));
+  EXPECT_FALSE(writer.commit(huge));
+  EXPECT_EQ(writer.records_lost(), 1U);
+  EXPECT_EQ(writer.records_held(), 0U);
+  EXPECT_TRUE(writer.healthy());
+  ASSERT_EQ(diag.entries().size(), 1U);
+  EXPECT_NE(diag.entries()[0].message.find("more than the longest record"), std::string::npos);
+  json_line& next = writer.begin("service-stop", "cb");
+  EXPECT_TRUE(writer.commit(next));
+  EXPECT_EQ(sink->inner.lines().size(), 1U);
+}
+
 TEST(AccountingWriter, QueueLimitBoundsMemoryAndCountsLostRecords) {
   fake_clock time;
   recording_diagnostics diag;

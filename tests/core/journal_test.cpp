@@ -292,3 +292,31 @@ TEST(journal_concurrency, a_producer_and_the_publisher_at_once_lose_and_repeat_n
 
 }  // namespace
 }  // namespace raswarden::core
+
+namespace raswarden::core {
+namespace {
+
+// A journal closed cleanly is trusted to end at its first empty slot; one that was not (a kill)
+// is searched for records behind damage.
+TEST(journal_close, a_cleanly_closed_journal_is_not_searched_past_its_end) {
+  std::vector<std::byte> memory(journal_header_bytes + journal_min_capacity);
+  std::uint64_t damaged_at = 0;
+  {
+    journal_ring ring = journal_ring::create(memory, 5, 0);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(ring.append("{\"a\":1}\n", 0));
+    damaged_at = ring.head();
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(ring.append("{\"b\":2}\n", 0));
+    ring.mark_closed_cleanly();
+  }
+  memory[journal_header_bytes + damaged_at + 20] ^= std::byte{4};  // the 4th record's stamp
+  journal_scan scan;
+  journal_ring clean = journal_ring::attach(memory, scan);
+  EXPECT_EQ(scan.records, 3u) << "trusted to end at the first slot without a record";
+  EXPECT_EQ(scan.damaged_ranges, 0u);
+  journal_ring again = journal_ring::attach(memory, scan);  // the flag was cleared by attach
+  EXPECT_EQ(scan.records, 5u);
+  EXPECT_EQ(scan.damaged_ranges, 1u);
+}
+
+}  // namespace
+}  // namespace raswarden::core

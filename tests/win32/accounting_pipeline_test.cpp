@@ -36,7 +36,10 @@ TEST_F(win32_pipeline, records_on_either_side_of_midnight_go_to_their_own_days_f
   EXPECT_EQ(reported_count(core::severity::warning), 0u) << all_reports();
 }
 
-TEST_F(win32_pipeline, a_record_stamped_before_the_current_day_is_appended_to_its_days_existing_file) {
+// Once a day's file was started, records never go back to an older one: a follower (or the
+// forwarder) that moved on to the newest file would never see the older one grow. A record
+// stamped before midnight by a clock set back stays in the newest file, after what it holds.
+TEST_F(win32_pipeline, a_record_stamped_before_the_current_day_stays_in_the_newest_file) {
   auto pipeline = start(options());
   clock.set_unix_ms(at(last_day, 23, 59, 59, 900));
   const std::string first = record(1, at(last_day, 23, 59, 59, 900));
@@ -47,16 +50,15 @@ TEST_F(win32_pipeline, a_record_stamped_before_the_current_day_is_appended_to_it
   pipeline->publish_now();
   const std::uint64_t identity = file_identity(public_path(last_day));
 
-  // The clock goes back across midnight: the record belongs to the day before.
+  // The clock goes back across midnight: the record's ts names the day before.
   clock.set_unix_ms(at(last_day, 23, 59, 59, 950));
   const std::string third = record(3, at(last_day, 23, 59, 59, 950));
   ASSERT_TRUE(pipeline->append(third));
   pipeline->publish_now();
-  expect_public_files({{name_of(last_day), first + third}, {name_of(next_day), second}});
-  EXPECT_EQ(file_identity(public_path(last_day)), identity) << "the day's file was replaced, not appended to";
+  expect_public_files({{name_of(last_day), first}, {name_of(next_day), second + third}});
+  EXPECT_EQ(file_identity(public_path(last_day)), identity) << "the older file was touched";
 
-  // After a restart, a record held from before midnight (append_stamped, as the accounting
-  // writer drains what it held) still goes to its own day's file, after what it holds.
+  // After a restart too, the newest day's file is continued.
   pipeline.reset();
   clock.set_unix_ms(at(next_day, 0, 0, 1, 0));
   pipeline = start(options());
@@ -65,7 +67,7 @@ TEST_F(win32_pipeline, a_record_stamped_before_the_current_day_is_appended_to_it
   const std::string fifth = record(5, at(next_day, 0, 0, 1, 0));
   ASSERT_TRUE(pipeline->append(fifth));
   pipeline.reset();
-  expect_public_files({{name_of(last_day), first + third + held}, {name_of(next_day), second + fifth}});
+  expect_public_files({{name_of(last_day), first}, {name_of(next_day), second + third + held + fifth}});
   EXPECT_EQ(file_identity(public_path(last_day)), identity);
   EXPECT_EQ(reported_count(core::severity::error), 0u) << all_reports();
 }
@@ -140,7 +142,7 @@ TEST_F(win32_pipeline, size_rotation_starts_the_next_index_before_a_file_would_p
 // When the clock goes back (or a new journal starts), the day's last file is continued; the
 // publisher's contract is that a file is closed before it would pass the rotation size, so a
 // record that does not fit the room left must start the next index.
-TEST_F(win32_pipeline, a_day_file_continued_after_the_clock_went_back_stays_within_the_rotation_size) {
+TEST_F(win32_pipeline, a_record_after_the_clock_went_back_leaves_the_older_days_file_alone) {
   constexpr std::uint64_t rotate = 1000;
   auto pipeline = start(options(rotate));
   clock.set_unix_ms(at(last_day, 23, 59, 59, 0));
@@ -158,8 +160,10 @@ TEST_F(win32_pipeline, a_day_file_continued_after_the_clock_went_back_stays_with
   pipeline->publish_now();
   pipeline.reset();
 
+  // d's ts names the day before, but the newest file is the next day's: d goes there, and the
+  // older file neither grows nor passes the rotation size.
   EXPECT_LE(size_of(public_path(last_day)), rotate) << name_of(last_day) << " passed rotate_bytes";
-  expect_public_files({{name_of(last_day), a + b}, {name_of(last_day, 1), d}, {name_of(next_day), c}});
+  expect_public_files({{name_of(last_day), a + b}, {name_of(next_day), c + d}});
 }
 
 // RasWarden 0.1's mapped writer left zero padding at the end of a file it had open. Such a file
@@ -189,7 +193,7 @@ TEST_F(win32_pipeline, a_file_ending_in_legacy_zero_padding_is_never_appended_to
   EXPECT_EQ(read_bytes(public_path(last_day, 1)), r3 + r4 + r5);
   EXPECT_FALSE(exists(public_path(last_day, 2)));
 
-  // And so does the clock coming back to that day from the next.
+  // The clock coming back to that day from the next leaves both of that day's files alone.
   pipeline = start(options());
   clock.set_unix_ms(at(next_day, 0, 0, 1, 0));
   const std::string r6 = record(6, clock.now_unix_ms());
@@ -202,8 +206,8 @@ TEST_F(win32_pipeline, a_file_ending_in_legacy_zero_padding_is_never_appended_to
   const auto files = public_files();
   EXPECT_EQ(files.size(), 3u);
   EXPECT_EQ(read_bytes(public_path(last_day)), legacy);
-  EXPECT_EQ(read_bytes(public_path(last_day, 1)), r3 + r4 + r5 + r7);
-  EXPECT_EQ(read_bytes(public_path(next_day)), r6);
+  EXPECT_EQ(read_bytes(public_path(last_day, 1)), r3 + r4 + r5);
+  EXPECT_EQ(read_bytes(public_path(next_day)), r6 + r7);
   EXPECT_EQ(reported_count(core::severity::error), 0u) << all_reports();
 }
 

@@ -37,13 +37,17 @@ class win32_journal_recovery : public pipeline_test {
   // A run killed after journaling `lines`: the journal holds them, nothing published them.
   void journal_and_kill(const std::vector<std::string>& lines, std::optional<core::log_format::file_id> named = {},
                         std::vector<std::uint64_t>* positions = nullptr) {
-    auto journal = open_journal();
-    ASSERT_TRUE(journal);
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (positions != nullptr) positions->push_back(journal->ring().head());
-      ASSERT_TRUE(journal->ring().append(lines[i], stamp(i + 1)));
+    {
+      auto journal = open_journal();
+      ASSERT_TRUE(journal);
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (positions != nullptr) positions->push_back(journal->ring().head());
+        ASSERT_TRUE(journal->ring().append(lines[i], stamp(i + 1)));
+      }
+      if (named) journal->ring().set_public_file(*named);
     }
-    if (named) journal->ring().set_public_file(*named);
+    // A kill never closes the journal: its header keeps no "closed cleanly" mark (offset 72).
+    write_at(journal_path(), 72, std::string(4, '\0'));
   }
 
   // A run that published `lines` and stopped.

@@ -310,11 +310,13 @@ TEST(journal_close, a_cleanly_closed_journal_is_not_searched_past_its_end) {
   }
   memory[journal_header_bytes + damaged_at + 20] ^= std::byte{4};  // the 4th record's stamp
   journal_scan scan;
-  journal_ring clean = journal_ring::attach(memory, scan);
+  const journal_ring clean = journal_ring::attach(memory, scan);
   EXPECT_EQ(scan.records, 3u) << "trusted to end at the first slot without a record";
+  EXPECT_EQ(clean.head(), damaged_at);
   EXPECT_EQ(scan.damaged_ranges, 0u);
-  journal_ring again = journal_ring::attach(memory, scan);  // the flag was cleared by attach
+  const journal_ring again = journal_ring::attach(memory, scan);  // the flag was cleared by attach
   EXPECT_EQ(scan.records, 5u);
+  EXPECT_GT(again.head(), damaged_at);
   EXPECT_EQ(scan.damaged_ranges, 1u);
 }
 

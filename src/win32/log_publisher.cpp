@@ -19,26 +19,15 @@ constexpr std::uint64_t tail_bytes = 2 << 20;
 // does not exist.
 bool read_tail(const std::wstring& path, std::uint64_t most, std::string& tail, std::uint64_t& size,
                bool& from_start) {
-  tail.clear();
   size = 0;
-  from_start = true;
-  const unique_hfile file(::CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                        nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));
-  if (!file) return ::GetLastError() == ERROR_FILE_NOT_FOUND;
-  LARGE_INTEGER length{};
-  if (::GetFileSizeEx(file.get(), &length) == 0) return false;
-  size = static_cast<std::uint64_t>(length.QuadPart);
-  const std::uint64_t start = size > most ? size - most : 0;
-  from_start = start == 0;
-  tail.resize(static_cast<std::size_t>(size - start));
-  OVERLAPPED at{};
-  at.Offset = static_cast<DWORD>(start);
-  at.OffsetHigh = static_cast<DWORD>(start >> 32);
-  DWORD read = 0;
-  if (!tail.empty() && (::ReadFile(file.get(), tail.data(), static_cast<DWORD>(tail.size()), &read, &at) == 0 ||
-                        read != tail.size())) {
-    return false;
+  DWORD error = ERROR_SUCCESS;
+  if (!read_file_range(path, 0, static_cast<std::size_t>(most), true, tail, error, &size)) {
+    tail.clear();
+    from_start = true;
+    ::SetLastError(error);
+    return error == ERROR_FILE_NOT_FOUND;
   }
+  from_start = tail.size() == size;
   return true;
 }
 

@@ -97,38 +97,7 @@ std::uint64_t public_log_reader::unread_bytes() const noexcept {
 // publisher append and retention delete meanwhile.
 bool public_log_reader::read_at(log_format::file_id id, std::uint64_t offset, std::size_t size, std::string& out,
                                 DWORD& error, std::uint64_t* file_size) const {
-  out.clear();
-  const std::wstring path = path_of(id);
-  const unique_hfile file(::CreateFileW(path.c_str(), GENERIC_READ,
-                                        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
-                                        FILE_ATTRIBUTE_NORMAL, nullptr));
-  if (!file) {
-    error = ::GetLastError();
-    return false;
-  }
-  if (file_size != nullptr) {
-    LARGE_INTEGER length{};
-    *file_size = ::GetFileSizeEx(file.get(), &length) != 0 ? static_cast<std::uint64_t>(length.QuadPart) : 0;
-  }
-  out.resize(size);
-  std::size_t got = 0;
-  while (got < size) {
-    OVERLAPPED at{};
-    const std::uint64_t position = offset + got;
-    at.Offset = static_cast<DWORD>(position & 0xFFFFFFFFu);
-    at.OffsetHigh = static_cast<DWORD>(position >> 32);
-    DWORD n = 0;
-    if (::ReadFile(file.get(), out.data() + got, static_cast<DWORD>(size - got), &n, &at) == 0) {
-      error = ::GetLastError();
-      if (error == ERROR_HANDLE_EOF) break;
-      out.clear();
-      return false;
-    }
-    if (n == 0) break;
-    got += n;
-  }
-  out.resize(got);
-  return true;
+  return read_file_range(path_of(id), offset, size, false, out, error, file_size);
 }
 
 std::uint64_t public_log_reader::first_line_of(log_format::file_id id) const {

@@ -96,6 +96,44 @@ std::string host_name() {
   return "unknown-host";
 }
 
+bool read_file_range(const std::wstring& path, std::uint64_t offset, std::size_t size, bool from_end, std::string& out,
+                     DWORD& error, std::uint64_t* file_size) {
+  out.clear();
+  const unique_hfile file(::CreateFileW(path.c_str(), GENERIC_READ,
+                                        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                                        FILE_ATTRIBUTE_NORMAL, nullptr));
+  if (!file) {
+    error = ::GetLastError();
+    return false;
+  }
+  LARGE_INTEGER length{};
+  const std::uint64_t bytes = ::GetFileSizeEx(file.get(), &length) != 0 ? static_cast<std::uint64_t>(length.QuadPart) : 0;
+  if (file_size != nullptr) *file_size = bytes;
+  if (from_end) {
+    offset = bytes > size ? bytes - size : 0;
+    size = static_cast<std::size_t>(bytes - offset);
+  }
+  out.resize(size);
+  std::size_t got = 0;
+  while (got < size) {
+    OVERLAPPED at{};
+    const std::uint64_t position = offset + got;
+    at.Offset = static_cast<DWORD>(position & 0xFFFFFFFFu);
+    at.OffsetHigh = static_cast<DWORD>(position >> 32);
+    DWORD n = 0;
+    if (::ReadFile(file.get(), out.data() + got, static_cast<DWORD>(size - got), &n, &at) == 0) {
+      error = ::GetLastError();
+      if (error == ERROR_HANDLE_EOF) break;
+      out.clear();
+      return false;
+    }
+    if (n == 0) break;
+    got += n;
+  }
+  out.resize(got);
+  return true;
+}
+
 bool read_file(const std::wstring& path, std::string& contents, DWORD& error) {
   const unique_hfile file(::CreateFileW(path.c_str(), GENERIC_READ,
                                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,

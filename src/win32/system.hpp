@@ -27,6 +27,11 @@ DWORD create_directories(const std::wstring& path);
 [[nodiscard]] std::string host_name();
 // Reads a whole file. Returns false with the Win32 error in `error` when it cannot.
 bool read_file(const std::wstring& path, std::string& contents, DWORD& error);
+// Up to `size` bytes of a file at `offset` (fewer at its end), or with `from_end` its last `size`
+// bytes, opened so that writers may append, rename and delete meanwhile; `file_size` (if given)
+// receives its size. False with the Win32 error in `error` when it cannot be read.
+bool read_file_range(const std::wstring& path, std::uint64_t offset, std::size_t size, bool from_end, std::string& out,
+                     DWORD& error, std::uint64_t* file_size = nullptr);
 // Full path of a loaded module (the DLL itself, to find files beside it).
 [[nodiscard]] std::wstring module_path(HMODULE module);
 

@@ -17,8 +17,7 @@ constexpr std::uint64_t tail_bytes = 2 << 20;
 
 // The last `most` bytes of a file and its size; the size is 0 and nothing is read when the file
 // does not exist.
-bool read_tail(const std::wstring& path, std::uint64_t most, std::string& tail, std::uint64_t& size,
-               bool& from_start) {
+bool read_tail(const std::wstring& path, std::uint64_t most, std::string& tail, std::uint64_t& size, bool& from_start) {
   size = 0;
   DWORD error = ERROR_SUCCESS;
   if (!read_file_range(path, 0, static_cast<std::size_t>(most), true, tail, error, &size)) {
@@ -83,7 +82,7 @@ bool log_publisher::try_resume(core::journal_ring& ring) noexcept {
     }
     resumed_ = true;
     if (size == 0 || tail.find('\0') != std::string::npos) return true;  // gone, empty, or not ours to continue
-    if (!from_start) tail.erase(0, tail.find('\n') + 1);  // begin at a line
+    if (!from_start) tail.erase(0, tail.find('\n') + 1);                 // begin at a line
     const core::publish_resume where = core::resume_point(ring, tail);
     current_ = *named;
     floor_day_ = std::max(floor_day_, named->day);

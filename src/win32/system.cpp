@@ -107,7 +107,8 @@ bool read_file_range(const std::wstring& path, std::uint64_t offset, std::size_t
     return false;
   }
   LARGE_INTEGER length{};
-  const std::uint64_t bytes = ::GetFileSizeEx(file.get(), &length) != 0 ? static_cast<std::uint64_t>(length.QuadPart) : 0;
+  const std::uint64_t bytes =
+      ::GetFileSizeEx(file.get(), &length) != 0 ? static_cast<std::uint64_t>(length.QuadPart) : 0;
   if (file_size != nullptr) *file_size = bytes;
   if (from_end) {
     offset = bytes > size ? bytes - size : 0;

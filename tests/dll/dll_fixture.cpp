@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <system_error>
 
 #include "win32/log_folder.hpp"
 #include "win32/system.hpp"
@@ -44,6 +46,12 @@ void dll_test::SetUp() {
 void dll_test::TearDown() {
   if (!terminated_) terminate();
   ::SetEnvironmentVariableW(L"RASWARDEN_CONFIG", nullptr);
+  // Each folder holds a full-size journal (64 MiB by default): a passing test's folder goes, a
+  // failing test's stays for whoever looks into it.
+  if (!::testing::Test::HasFailure() && !directory_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(std::filesystem::path(directory_), ignored);
+  }
 }
 
 void dll_test::write_config(const std::string& text) {
@@ -86,6 +94,7 @@ std::vector<nlohmann::json> dll_test::records() const {
     std::size_t start = 0;
     while (start < text.size()) {
       const std::size_t end = text.find('\n', start);
+      if (end == std::string::npos && !terminated_) break;  // being appended right now
       EXPECT_NE(end, std::string::npos) << "record without its terminating newline";
       if (end == std::string::npos) break;
       const std::string line = text.substr(start, end - start);

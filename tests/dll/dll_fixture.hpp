@@ -41,7 +41,9 @@ class dll_test : public ::testing::Test {
 
   // The accounting files in write order (day, then rotation index).
   [[nodiscard]] std::vector<std::wstring> accounting_files() const;
-  // Every record written so far, parsed; a line that is not a JSON object fails the test.
+  // Every record written so far, parsed; a line that is not a JSON object fails the test. While
+  // the DLL runs, the publisher may be in the middle of an append, so an unterminated last line
+  // is left for a later read, as a follower does; once terminated, every line must be complete.
   [[nodiscard]] std::vector<nlohmann::json> records() const;
   [[nodiscard]] std::vector<nlohmann::json> records_of(std::string_view event) const;
   // The records of the first run of the folder (up to the second service-start), checking that

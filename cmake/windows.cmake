@@ -35,6 +35,7 @@ add_library(raswarden SHARED
   src/dll/legacy_exports.cpp
   src/dll/lifecycle_exports.cpp
   src/dll/link_exports.cpp
+  src/dll/memory_primitives.cpp
   src/dll/pooled_heap.cpp
   src/dll/ras_conversion.cpp
   src/dll/runtime.cpp

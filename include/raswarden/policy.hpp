@@ -125,6 +125,10 @@ class rule_policy final : public admission_policy {
   const clock& clock_;
   std::vector<compiled_rule> compiled_;  // settings_.rules, prepared; same order
   bool rules_name_tunnels_ = false;
+  // Which clocks the rules look at: a decision reads the wall clock (and, for local time, the
+  // time zone) only when some rule has days or hours, so a policy without them costs no clock read.
+  bool rules_use_utc_ = false;
+  bool rules_use_local_time_ = false;
 };
 
 // A readable summary of the effective policy (raswarden check-config).

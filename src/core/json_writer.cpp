@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace raswarden::core {
 
@@ -27,92 +28,170 @@ constexpr std::array<byte_class, 256> make_byte_classes() {
 }
 constexpr std::array<byte_class, 256> byte_classes = make_byte_classes();
 
-bool is_verbatim(char c) noexcept {
-  return byte_classes[static_cast<unsigned char>(c)] == byte_class::verbatim;
+// Whether eight (four) bytes need nothing: printable ASCII, no quote, no backslash. Exact in the
+// sense that matters: true only when every byte is such a byte, and then always (a borrow or carry
+// between bytes happens only past a byte that fails, so it can only turn a false into a false).
+template <typename Word>
+inline bool verbatim_word(Word x) noexcept {
+  constexpr Word ones = static_cast<Word>(0x0101010101010101ULL);
+  constexpr Word highs = static_cast<Word>(0x8080808080808080ULL);
+  // Below 0x20 (x - 0x20 borrows), 0x7F and above (x + 1 or x itself reaches the high bit).
+  const Word outside = static_cast<Word>(x - ones * 0x20) | static_cast<Word>(x + ones) | x;
+  const Word quote = x ^ static_cast<Word>(ones * '"');
+  const Word backslash = x ^ static_cast<Word>(ones * '\\');
+  // A zero byte in quote or backslash: the classic test.
+  const Word special = static_cast<Word>(static_cast<Word>(quote - ones) & ~quote) |
+                       static_cast<Word>(static_cast<Word>(backslash - ones) & ~backslash);
+  return ((outside | special) & highs) == 0;
+}
+
+template <typename Word>
+inline Word load_word(const char* p) noexcept {
+  Word word = 0;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
+// Whether `text` can be copied as it is. Keys (short literals) and values are checked a word at a
+// time with the last word overlapping the one before, so a check costs two or three word tests
+// rather than a loop over every byte (which was most of a record's cost).
+inline bool verbatim(std::string_view text) noexcept {
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if (!verbatim_word(load_word<std::uint64_t>(p + i))) return false;
+    }
+    return verbatim_word(load_word<std::uint64_t>(p + n - 8));
+  }
+  if (n >= 4) {
+    return verbatim_word(load_word<std::uint32_t>(p)) && verbatim_word(load_word<std::uint32_t>(p + n - 4));
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (byte_classes[static_cast<unsigned char>(p[i])] != byte_class::verbatim) return false;
+  }
+  return true;
 }
 
 }  // namespace
 
+void json_line::grow(std::size_t more) {
+  std::size_t capacity = buffer_.size() * 2;
+  if (capacity - size_ < more) capacity = size_ + more;
+  buffer_.resize(capacity);
+}
+
+void json_line::put(std::string_view text) {
+  std::memcpy(room(text.size()), text.data(), text.size());
+  size_ += text.size();
+}
+
+void json_line::overwrite(std::size_t offset, std::string_view text) {
+  if (offset > size_ || text.size() > size_ - offset) return;  // not inside the line: nothing to replace
+  std::memcpy(buffer_.data() + offset, text.data(), text.size());
+}
+
 json_line& json_line::begin_object() {
   separator();
-  buffer_.push_back('{');
+  put('{');
   needs_comma_.push_back('0');
   return *this;
 }
 
-json_line& json_line::begin_object(std::string_view name) {
+json_line& json_line::begin_object(json_key name) {
   key(name);
-  buffer_.push_back('{');
+  put('{');
   needs_comma_.push_back('0');
   return *this;
 }
 
 json_line& json_line::end_object() {
-  buffer_.push_back('}');
+  put('}');
   if (!needs_comma_.empty()) needs_comma_.pop_back();
   return *this;
 }
 
-json_line& json_line::begin_array(std::string_view name) {
+json_line& json_line::begin_array(json_key name) {
   key(name);
-  buffer_.push_back('[');
+  put('[');
   needs_comma_.push_back('0');
   return *this;
 }
 
 json_line& json_line::element(std::string_view value) {
   separator();
-  buffer_.push_back('"');
+  put('"');
   append_escaped(value);
-  buffer_.push_back('"');
+  put('"');
   return *this;
 }
 
 json_line& json_line::end_array() {
-  buffer_.push_back(']');
+  put(']');
   if (!needs_comma_.empty()) needs_comma_.pop_back();
   return *this;
 }
 
-json_line& json_line::field(std::string_view name, std::string_view value) {
+json_line& json_line::field(json_key name, std::string_view value) {
+  if (name.plain() && verbatim(value)) {
+    // Nearly every field: nothing to escape in key or value, so ,"key":"value" is written with
+    // one bounds check and two copies.
+    const std::string_view text = name.text();
+    const bool comma = separator_needed();
+    char* out = room(text.size() + value.size() + 6);
+    char* const start = out;
+    if (comma) *out++ = ',';
+    *out++ = '"';
+    std::memcpy(out, text.data(), text.size());
+    out += text.size();
+    *out++ = '"';
+    *out++ = ':';
+    last_value_offset_ = size_ + static_cast<std::size_t>(out - start);
+    *out++ = '"';
+    std::memcpy(out, value.data(), value.size());
+    out += value.size();
+    *out++ = '"';
+    size_ += static_cast<std::size_t>(out - start);
+    return *this;
+  }
   key(name);
-  buffer_.push_back('"');
+  put('"');
   append_escaped(value);
-  buffer_.push_back('"');
+  put('"');
   return *this;
 }
 
-json_line& json_line::field(std::string_view name, std::uint64_t value) {
+json_line& json_line::field(json_key name, std::uint64_t value) {
   key(name);
   append_number(value);
   return *this;
 }
 
-json_line& json_line::field(std::string_view name, std::int64_t value) {
+json_line& json_line::field(json_key name, std::int64_t value) {
   key(name);
   append_number(value);
   return *this;
 }
 
-json_line& json_line::field(std::string_view name, bool value) {
+json_line& json_line::field(json_key name, bool value) {
   key(name);
-  buffer_.append(value ? "true" : "false");
+  put(value ? std::string_view("true") : std::string_view("false"));
   return *this;
 }
 
-json_line& json_line::field_if(std::string_view name, std::string_view value) {
+json_line& json_line::field_if(json_key name, std::string_view value) {
   if (!value.empty()) field(name, value);
   return *this;
 }
 
 std::string_view json_line::finish() {
   while (!needs_comma_.empty()) end_object();
-  buffer_.push_back('\n');
-  return buffer_;
+  put('\n');
+  return text();
 }
 
 void json_line::separator() {
-  if (separator_needed()) buffer_.push_back(',');
+  if (separator_needed()) put(',');
 }
 
 bool json_line::separator_needed() {
@@ -122,33 +201,35 @@ bool json_line::separator_needed() {
   return needed;
 }
 
-void json_line::key(std::string_view name) {
-  // Keys are the schema's own names: one append for the separator, the quotes and the colon
-  // around them when they need no escaping (always, in practice).
+void json_line::key(json_key name) {
+  // Keys are the schema's own names: written with their separator, quotes and colon in one
+  // copy when they need no escaping (always, in practice).
   const bool comma = separator_needed();
-  if (std::all_of(name.begin(), name.end(), is_verbatim)) {
-    const std::size_t at = buffer_.size();
-    buffer_.resize(at + name.size() + (comma ? 4 : 3));
-    char* out = buffer_.data() + at;
+  if (name.plain()) {
+    const std::string_view text = name.text();
+    char* out = room(text.size() + 4);
+    char* const start = out;
     if (comma) *out++ = ',';
     *out++ = '"';
-    out = std::copy(name.begin(), name.end(), out);
+    std::memcpy(out, text.data(), text.size());
+    out += text.size();
     *out++ = '"';
-    *out = ':';
+    *out++ = ':';
+    size_ += static_cast<std::size_t>(out - start);
   } else {
-    if (comma) buffer_.push_back(',');
-    buffer_.push_back('"');
-    append_escaped(name);
-    buffer_.append("\":", 2);
+    if (comma) put(',');
+    put('"');
+    append_escaped(name.text());
+    put(std::string_view("\":", 2));
   }
-  last_value_offset_ = buffer_.size();
+  last_value_offset_ = size_;
 }
 
 template <typename Integer>
 void json_line::append_number(Integer value) {
   char digits[24];
   const auto result = std::to_chars(std::begin(digits), std::end(digits), value);
-  buffer_.append(digits, static_cast<std::size_t>(result.ptr - digits));
+  put(std::string_view(digits, static_cast<std::size_t>(result.ptr - digits)));
 }
 
 namespace {
@@ -202,8 +283,11 @@ void json_line::append_escaped(std::string_view text) {
   // U+FFFD, so a record is valid UTF-8 JSON whatever bytes a value holds.
   std::size_t run = 0;  // where the pending verbatim run starts
   std::size_t i = 0;
-  const auto flush = [&](std::size_t end) { buffer_.append(text.data() + run, end - run); };
+  const auto flush = [&](std::size_t end) { put(text.substr(run, end - run)); };
   while (i < text.size()) {
+    // Eight plain ASCII bytes at a time (most of every value), then byte by byte.
+    while (i + 8 <= text.size() && verbatim_word(load_word<std::uint64_t>(text.data() + i))) i += 8;
+    if (i >= text.size()) break;
     const char c = text[i];
     switch (byte_classes[static_cast<unsigned char>(c)]) {
       case byte_class::verbatim: ++i; continue;
@@ -214,23 +298,23 @@ void json_line::append_escaped(std::string_view text) {
           continue;
         }
         flush(i);
-        buffer_.append(replacement_character);
+        put(replacement_character);
         i += bad;
         break;
       }
       case byte_class::escape:
         flush(i);
         switch (c) {
-          case '"': buffer_.append("\\\""); break;
-          case '\\': buffer_.append("\\\\"); break;
-          case '\n': buffer_.append("\\n"); break;
-          case '\r': buffer_.append("\\r"); break;
-          case '\t': buffer_.append("\\t"); break;
+          case '"': put("\\\""); break;
+          case '\\': put("\\\\"); break;
+          case '\n': put("\\n"); break;
+          case '\r': put("\\r"); break;
+          case '\t': put("\\t"); break;
           default: {
             constexpr std::string_view hex = "0123456789abcdef";
             const auto byte = static_cast<unsigned char>(c);
             const char escaped[] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 0xF]};
-            buffer_.append(escaped, sizeof escaped);
+            put(std::string_view(escaped, sizeof escaped));
           }
         }
         ++i;

@@ -180,6 +180,9 @@ rule_policy::rule_policy(policy_settings settings, const clock& time) : settings
     for (const std::string& user : rule.match.users) c.users.push_back(user_pattern::from(user));
     for (const std::string& domain : rule.match.domains) c.domains.emplace_back(domain);
     rules_name_tunnels_ = rules_name_tunnels_ || c.tunnels != 0;
+    if (rule.match.days != 0 || !rule.match.hours.empty()) {
+      (rule.match.utc ? rules_use_utc_ : rules_use_local_time_) = true;
+    }
     compiled_.push_back(std::move(c));
   }
 }
@@ -229,9 +232,11 @@ decision rule_policy::finish(decision verdict) const {
 }
 
 void rule_policy::set_time(subject& s) const {
+  // Only rules with days or hours read these (matches()); the others never see the moment.
+  if (!rules_use_utc_ && !rules_use_local_time_) return;
   const std::int64_t now = clock_.now_unix_ms();
-  s.utc = moment_of(now, 0);
-  s.local = moment_of(now, clock_.utc_offset_minutes(now));
+  if (rules_use_utc_) s.utc = moment_of(now, 0);
+  if (rules_use_local_time_) s.local = moment_of(now, clock_.utc_offset_minutes(now));
 }
 
 rule_policy::subject rule_policy::subject_of(const connection_info& connection, tunnel_kind tunnel) const {

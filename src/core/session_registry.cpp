@@ -1,6 +1,6 @@
 #include "raswarden/session_registry.hpp"
 
-#include <fmt/format.h>
+#include <fmt/compile.h>
 
 #include <algorithm>
 #include <random>
@@ -16,7 +16,9 @@ id_generator::id_generator() {
 
 std::string id_generator::next() {
   const std::uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed) + 1;
-  return fmt::format("{:016x}-{:012x}", prefix_, n);
+  // A format compiled at build time: every accept mints an id, and parsing the format string at
+  // run time cost more than the id.
+  return fmt::format(FMT_COMPILE("{:016x}-{:012x}"), prefix_, n);
 }
 
 std::string_view to_string(close_cause cause) noexcept {

@@ -29,14 +29,20 @@ std::string utf8_from_utf16(const char16_t* text, std::size_t max_units) {
   std::string out;
   if (text == nullptr) return out;
   // Names are almost always ASCII: measure up to the NUL (or the bound) and convert an ASCII
-  // string with one allocation at most and no per-character appends.
+  // string with one allocation at most and no per-character appends. A short one (all of a RAS
+  // struct's names, in practice) is narrowed into a stack buffer while it is measured, and the
+  // string made from that in one copy. Units are read one at a time and never past the NUL: a
+  // bare WCHAR* from RRAS may end at the last readable byte.
+  char narrow[64];
   std::size_t length = 0;
   bool ascii = true;
   while (length < max_units && text[length] != 0) {
     ascii &= text[length] < 0x80;
+    if (length < sizeof narrow) narrow[length] = static_cast<char>(text[length]);
     ++length;
   }
   if (ascii) {
+    if (length <= sizeof narrow) return std::string(narrow, length);
     out.resize(length);
     for (std::size_t i = 0; i < length; ++i) out[i] = static_cast<char>(text[i]);
     return out;

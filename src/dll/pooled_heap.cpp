@@ -1,52 +1,65 @@
-// The DLL's operator new and delete, served from a pooled memory resource of the standard library
-// instead of straight from the process heap. A connection's lifecycle allocates a few dozen small
-// blocks (strings, hash nodes); pooling keeps those on RRAS's threads off the heap's global lock
-// and free-list search, which under load is the largest cost of a callback after the records.
+// The DLL's operator new and delete, served from size-class free lists instead of straight from
+// the process heap. A connection's lifecycle allocates a few dozen small blocks (strings, hash
+// nodes); pooling keeps those on RRAS's threads off the heap's global lock and free-list search,
+// which under load was the largest cost of a callback after the records.
 //
 // Only this DLL's allocations come here (mingw links the C++ runtime statically), and none of
 // them ever crosses to RRAS, so RRAS's heap is untouched. Each block carries its size in a
-// 16-byte header, because the pool needs the size back and operator delete(void*) does not
-// have it; blocks aligned beyond 16 bytes go to _aligned_malloc.
+// 16-byte header, because operator delete(void*) does not have it; blocks aligned beyond 16 bytes
+// go to _aligned_malloc.
+//
+// Why free lists and not std::pmr::unsynchronized_pool_resource (used before): libstdc++'s pool
+// finds a free block by scanning its chunks' bitmaps and finds a freed block's chunk by a binary
+// search over every chunk's address; with a thousand live sessions that was about 7 % of the
+// callback thread's samples under rrashost's load (docs/performance.md, "Callback path
+// profile"). A free list is one pointer pop or push per block.
 #include <malloc.h>
 #include <windows.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdlib>
-#include <memory_resource>
 #include <new>
 
 namespace {
 
 constexpr std::size_t header_size = 16;  // keeps the block 16-byte aligned, as malloc's are
+constexpr std::size_t granule = 16;      // size classes are 16 bytes apart
+// Blocks of up to this many bytes (header included) are pooled; larger ones, rare on the
+// callback path (hash-table bucket arrays as a table grows), come from the C runtime heap.
+constexpr std::size_t largest_pooled = 4096;
+constexpr std::size_t class_count = largest_pooled / granule;
+// A class's first slab holds a few blocks; each next one is twice as large, up to this size, so a
+// class used once costs little and a busy class takes a trip upstream every few hundred blocks.
+constexpr std::size_t largest_slab = 64 * 1024;
 
-// The pool's own chunks come from the C runtime heap (not from operator new: that is us).
-class runtime_heap final : public std::pmr::memory_resource {
-  void* do_allocate(std::size_t bytes, std::size_t alignment) override {
-    void* block = _aligned_malloc(bytes, alignment < header_size ? header_size : alignment);
-    if (block == nullptr) throw std::bad_alloc();
-    return block;
-  }
-  void do_deallocate(void* block, std::size_t, std::size_t) override { _aligned_free(block); }
-  [[nodiscard]] bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override {
-    return this == &other;
-  }
+struct free_block {
+  free_block* next;
 };
 
-// One pool behind a critical section that spins briefly before it sleeps: a block is handed out
-// in well under a microsecond, so a second RRAS thread arriving meanwhile is better off spinning
-// than paying for a trip through the kernel. (The standard synchronized_pool_resource takes a
-// reader/writer lock of the threads library whose every use goes through one global spin lock;
-// measured slower here.)
-class locked_pool {
+// The free lists behind one critical section that spins briefly before it sleeps: a block is
+// handed out in a few nanoseconds, so a second RRAS thread arriving meanwhile is better off
+// spinning than paying for a trip through the kernel. Memory is never handed back: the lists
+// keep what the busiest moment needed, as the pool did.
+class block_pool {
  public:
-  locked_pool() : pool_(options(), &upstream_) { ::InitializeCriticalSectionAndSpinCount(&lock_, spin_count); }
+  block_pool() { ::InitializeCriticalSectionAndSpinCount(&lock_, spin_count); }
+
+  // `bytes` includes the header; at most largest_pooled.
   void* allocate(std::size_t bytes) {
+    const std::size_t index = (bytes - 1) / granule;
     const guard lock(lock_);
-    return pool_.allocate(bytes, header_size);
+    free_block* block = heads_[index];
+    if (block == nullptr) block = refill(index);
+    heads_[index] = block->next;
+    return block;
   }
-  void deallocate(void* block, std::size_t bytes) noexcept {
+  void deallocate(void* pointer, std::size_t bytes) noexcept {
+    const std::size_t index = (bytes - 1) / granule;
+    auto* block = static_cast<free_block*>(pointer);
     const guard lock(lock_);
-    pool_.deallocate(block, bytes, header_size);
+    block->next = heads_[index];
+    heads_[index] = block;
   }
 
  private:
@@ -58,26 +71,50 @@ class locked_pool {
     guard& operator=(const guard&) = delete;
     CRITICAL_SECTION& lock_;
   };
-  static std::pmr::pool_options options() {
-    std::pmr::pool_options chosen;
-    chosen.largest_required_pool_block = 4096;  // larger blocks come from the heap directly
-    return chosen;
+
+  // Under the lock, with the list empty: carves a new slab into blocks of the class and returns
+  // the list's new head.
+  free_block* refill(std::size_t index) {
+    const std::size_t block_bytes = (index + 1) * granule;
+    std::size_t& slab_bytes = next_slab_bytes_[index];
+    if (slab_bytes == 0) slab_bytes = 4 * block_bytes;
+    const std::size_t count = slab_bytes / block_bytes;
+    auto* slab = static_cast<unsigned char*>(_aligned_malloc(count * block_bytes, header_size));
+    if (slab == nullptr) throw std::bad_alloc();
+    if (slab_bytes < largest_slab) slab_bytes = slab_bytes * 2 > largest_slab ? largest_slab : slab_bytes * 2;
+    free_block* head = nullptr;
+    for (std::size_t i = count; i-- > 0;) {
+      auto* block = reinterpret_cast<free_block*>(slab + i * block_bytes);
+      block->next = head;
+      head = block;
+    }
+    heads_[index] = head;
+    return head;
   }
+
   CRITICAL_SECTION lock_{};  // never deleted: the pool lives as long as the process
-  runtime_heap upstream_;
-  std::pmr::unsynchronized_pool_resource pool_;
+  std::array<free_block*, class_count> heads_{};
+  std::array<std::size_t, class_count> next_slab_bytes_{};
 };
 
-locked_pool& pool() {
+block_pool& pool() {
   // Built on first use and never destroyed: blocks may still be freed while the DLL's static
   // objects are being destroyed at unload.
-  alignas(locked_pool) static unsigned char storage[sizeof(locked_pool)];
-  static locked_pool* const instance = new (storage) locked_pool();
+  alignas(block_pool) static unsigned char storage[sizeof(block_pool)];
+  static block_pool* const instance = new (storage) block_pool();
   return *instance;
 }
 
 void* allocate(std::size_t bytes) {
-  auto* block = static_cast<unsigned char*>(pool().allocate(bytes + header_size));
+  if (bytes > static_cast<std::size_t>(-1) - header_size) throw std::bad_alloc();
+  const std::size_t total = bytes + header_size;
+  unsigned char* block = nullptr;
+  if (total <= largest_pooled) {
+    block = static_cast<unsigned char*>(pool().allocate(total));
+  } else {
+    block = static_cast<unsigned char*>(_aligned_malloc(total, header_size));
+    if (block == nullptr) throw std::bad_alloc();
+  }
   *reinterpret_cast<std::size_t*>(block) = bytes;
   return block + header_size;
 }
@@ -85,7 +122,12 @@ void* allocate(std::size_t bytes) {
 void release(void* pointer) noexcept {
   if (pointer == nullptr) return;
   auto* block = static_cast<unsigned char*>(pointer) - header_size;
-  pool().deallocate(block, *reinterpret_cast<std::size_t*>(block) + header_size);
+  const std::size_t total = *reinterpret_cast<std::size_t*>(block) + header_size;
+  if (total <= largest_pooled) {
+    pool().deallocate(block, total);
+  } else {
+    _aligned_free(block);
+  }
 }
 
 }  // namespace

@@ -273,8 +273,8 @@ bool log_publisher::publish(core::journal_ring& ring, std::int64_t now_unix_ms) 
   return true;
 }
 
-void log_publisher::flush() noexcept {
-  if (file_) ::FlushFileBuffers(file_.get());
+bool log_publisher::flush() noexcept {
+  return file_ && ::FlushFileBuffers(file_.get()) != 0;
 }
 
 publication_latency log_publisher::latency() const noexcept {

@@ -11,8 +11,8 @@
 #pragma once
 
 #include <array>
-#include <climits>
 #include <atomic>
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,8 +42,8 @@ class log_publisher {
   // Appends every record up to the journal's head. False while the file cannot be written
   // (reported once; the records wait in the journal and are written on a later call).
   bool publish(core::journal_ring& ring, std::int64_t now_unix_ms) noexcept;
-  // Pushes the current file to stable storage.
-  void flush() noexcept;
+  // Pushes the current file to stable storage. False when there is no file or it failed.
+  bool flush() noexcept;
 
   [[nodiscard]] const std::wstring& current_path() const noexcept { return path_; }
   [[nodiscard]] publication_latency latency() const noexcept;
@@ -66,8 +66,8 @@ class log_publisher {
   std::wstring path_;
   core::log_format::file_id current_{};
   std::int64_t floor_day_ = INT64_MIN;  // the newest day written: records never go to an older file
-  std::uint64_t size_ = 0;      // bytes in the current file
-  std::uint64_t position_ = 0;  // first journal record not yet in a public file
+  std::uint64_t size_ = 0;              // bytes in the current file
+  std::uint64_t position_ = 0;          // first journal record not yet in a public file
   // The batch being written: whole lines, of which `pending_written_` bytes are in the file.
   std::string pending_;
   std::size_t pending_written_ = 0;

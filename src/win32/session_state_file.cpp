@@ -57,6 +57,25 @@ std::string get(const char (&field)[N]) {
   return std::string(field, strnlen(field, N));
 }
 
+// FNV-1a: ids are short and this runs once per accept and once per hangup.
+std::uint32_t id_hash(const std::string& id) noexcept {
+  std::uint32_t hash = 2166136261U;
+  for (const char c : id) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 16777619U;
+  }
+  return hash;
+}
+
+// Whether a slot holds the whole id (put() keeps N - 1 characters and a NUL).
+bool fits_in_slot(const std::string& id) noexcept {
+  return id.size() < sizeof(slot::session_id);
+}
+
+slot* slot_at(void* view, std::uint32_t index) noexcept {
+  return reinterpret_cast<slot*>(static_cast<char*>(view) + sizeof(header)) + index;
+}
+
 // Allocates the file's blocks with real writes, so a full disk fails here, cleanly, instead of as
 // a fault when a mapped page is first touched.
 bool extend_with_zeros(HANDLE file, std::uint64_t from, std::uint64_t to) {
@@ -188,7 +207,7 @@ void session_state_file::opened(const core::persisted_session& session) noexcept
       for (std::uint32_t i = grown; i > old; --i) free_slots_.push_back(i - 1);
     }
     const std::uint32_t index = free_slots_.back();
-    auto* s = reinterpret_cast<slot*>(static_cast<char*>(view_) + sizeof(header)) + index;
+    slot* s = slot_at(view_, index);
     s->started_unix_ms = session.started_unix_ms;
     put(s->session_id, session.session_id);
     put(s->user, session.user);
@@ -196,7 +215,17 @@ void session_state_file::opened(const core::persisted_session& session) noexcept
     put(s->client_ip, session.client_ip);
     put(s->tunnel, session.tunnel);
     s->used = 1;  // last, so a half-written slot never counts as a session
-    slot_of_.insert_or_assign(session.session_id, index);
+    if (fits_in_slot(session.session_id)) {
+      const std::uint32_t hash = id_hash(session.session_id);
+      // The same id again (never, in practice) points at the newer slot, as before.
+      if (const std::size_t at = find_index(session.session_id, hash); at != index_.size()) {
+        index_[at].slot_plus_one = index + 1;
+      } else {
+        insert_index(hash, index);
+      }
+    } else {
+      long_ids_.insert_or_assign(session.session_id, index);
+    }
     free_slots_.pop_back();
   } catch (...) {
     // Without its slot this session cannot be recovered after a crash; nothing else is affected.
@@ -205,12 +234,69 @@ void session_state_file::opened(const core::persisted_session& session) noexcept
 
 void session_state_file::closed(const std::string& session_id) noexcept {
   const std::lock_guard lock(mutex_);
-  const auto found = slot_of_.find(session_id);
-  if (found == slot_of_.end() || view_ == nullptr) return;
-  auto* s = reinterpret_cast<slot*>(static_cast<char*>(view_) + sizeof(header)) + found->second;
-  s->used = 0;
-  free_slots_.push_back(found->second);
-  slot_of_.erase(found);
+  if (view_ == nullptr) return;
+  std::uint32_t index = 0;
+  if (fits_in_slot(session_id)) {
+    const std::size_t at = find_index(session_id, id_hash(session_id));
+    if (at == index_.size()) return;
+    index = index_[at].slot_plus_one - 1;
+    erase_index(at);
+  } else {
+    const auto found = long_ids_.find(session_id);
+    if (found == long_ids_.end()) return;
+    index = found->second;
+    long_ids_.erase(found);
+  }
+  slot_at(view_, index)->used = 0;
+  free_slots_.push_back(index);
+}
+
+std::size_t session_state_file::find_index(const std::string& session_id, std::uint32_t hash) const noexcept {
+  if (indexed_ == 0 || view_ == nullptr) return index_.size();
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t at = hash & mask;; at = (at + 1) & mask) {
+    const index_entry& e = index_[at];
+    if (e.slot_plus_one == 0) return index_.size();
+    if (e.hash != hash) continue;
+    const slot* s = slot_at(view_, e.slot_plus_one - 1);
+    if (std::memcmp(s->session_id, session_id.data(), session_id.size()) == 0 &&
+        s->session_id[session_id.size()] == '\0') {
+      return at;
+    }
+  }
+}
+
+void session_state_file::insert_index(std::uint32_t hash, std::uint32_t slot_index) {
+  if (index_.empty() || (indexed_ + 1) * 2 > index_.size()) {
+    // Doubles (from 4,096 entries, enough for 2,048 live sessions) and puts every entry back.
+    std::vector<index_entry> old(index_.empty() ? 4096 : index_.size() * 2);
+    old.swap(index_);
+    indexed_ = 0;
+    for (const index_entry& e : old) {
+      if (e.slot_plus_one != 0) insert_index(e.hash, e.slot_plus_one - 1);
+    }
+  }
+  const std::size_t mask = index_.size() - 1;
+  std::size_t at = hash & mask;
+  while (index_[at].slot_plus_one != 0) at = (at + 1) & mask;
+  index_[at] = index_entry{hash, slot_index + 1};
+  ++indexed_;
+}
+
+void session_state_file::erase_index(std::size_t at) noexcept {
+  // Backward-shift deletion: later members of the probe run move up, so no tombstones build up.
+  const std::size_t mask = index_.size() - 1;
+  std::size_t hole = at;
+  for (std::size_t next = (hole + 1) & mask; index_[next].slot_plus_one != 0; next = (next + 1) & mask) {
+    const std::size_t home = index_[next].hash & mask;
+    // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
+    if (((next - home) & mask) >= ((next - hole) & mask)) {
+      index_[hole] = index_[next];
+      hole = next;
+    }
+  }
+  index_[hole] = index_entry{};
+  --indexed_;
 }
 
 void session_state_file::heartbeat(std::int64_t now_unix_ms) noexcept {

@@ -4,6 +4,8 @@
 // process being killed. The next start reads what is left and writes session-recovered records.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,13 +37,27 @@ class session_state_file final : public core::session_store {
   session_state_file() = default;
   bool map(std::uint32_t slots) noexcept;
   void unmap() noexcept;
+  // The index from session id to slot. Every accept adds an id and every hangup removes one, so
+  // it is an open-addressing table of (hash, slot) pairs that allocates nothing per session: the
+  // slot's own copy of the id tells a match from a collision. (A map keyed by std::string cost two
+  // allocations, a node and the 29-character key, and two string hashes per session.) Ids too
+  // long for a slot's copy, which RasWarden never makes, go to long_ids_.
+  [[nodiscard]] std::size_t find_index(const std::string& session_id, std::uint32_t hash) const noexcept;
+  void insert_index(std::uint32_t hash, std::uint32_t slot_index);
+  void erase_index(std::size_t at) noexcept;
+  struct index_entry {
+    std::uint32_t hash = 0;
+    std::uint32_t slot_plus_one = 0;  // 0: empty
+  };
 
   core::adaptive_mutex mutex_;
   unique_hfile file_;
   unique_handle mapping_;
   void* view_ = nullptr;
   std::uint32_t slot_count_ = 0;
-  std::unordered_map<std::string, std::uint32_t> slot_of_;
+  std::vector<index_entry> index_;  // a power of two in size, at most half full
+  std::size_t indexed_ = 0;
+  std::unordered_map<std::string, std::uint32_t> long_ids_;
   std::vector<std::uint32_t> free_slots_;
   bool full_reported_ = false;
 };

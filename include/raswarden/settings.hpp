@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,13 +30,13 @@ struct forward_settings {
 };
 
 struct accounting_settings {
-  std::string directory;                   // empty: the platform default (%ProgramData%\RasWarden\logs)
-  std::uint32_t rotate_mb = 64;            // a file is closed and the next one started at this size
-  std::uint32_t retention_days = 365;      // files older than this are deleted (0: keep forever)
-  std::uint32_t min_free_mb = 256;         // below this free space, the oldest closed files are deleted
-  std::uint32_t flush_interval_ms = 1000;  // the journal and the public file reach stable storage within this
-  std::uint32_t journal_mb = 64;           // size of the journal ring in <directory>\.journal
-  std::uint32_t publish_interval_ms = 100; // journaled records are in the public file within about this
+  std::string directory;                    // empty: the platform default (%ProgramData%\RasWarden\logs)
+  std::uint32_t rotate_mb = 64;             // a file is closed and the next one started at this size
+  std::uint32_t retention_days = 365;       // files older than this are deleted (0: keep forever)
+  std::uint32_t min_free_mb = 256;          // below this free space, the oldest closed files are deleted
+  std::uint32_t flush_interval_ms = 1000;   // the journal and the public file reach stable storage within this
+  std::uint32_t journal_mb = 64;            // size of the journal ring in <directory>\.journal
+  std::uint32_t publish_interval_ms = 100;  // journaled records are in the public file within about this
   failure_mode on_failure = failure_mode::continue_admitting;
   std::uint32_t queue_limit = 100000;  // records held in memory while the log cannot be written
   forward_settings forward;
@@ -128,6 +129,16 @@ struct settings_result {
 
   [[nodiscard]] bool usable() const noexcept { return document_ok && problems.empty(); }
 };
+
+// Bounds checked before anything reads the text's structure, so no file can exhaust the stack or
+// memory of the service that loads it. A real configuration is a few kilobytes and nests about
+// six levels deep.
+inline constexpr std::size_t max_configuration_bytes = std::size_t{1} << 20;
+inline constexpr std::size_t max_configuration_depth = 64;
+
+// The problem reported for a file of `size` bytes, over max_configuration_bytes (for readers that
+// check the size before reading the file).
+[[nodiscard]] std::string configuration_too_large(std::string_view source_name, std::uint64_t size);
 
 [[nodiscard]] settings_result parse_settings(std::string_view json_text, std::string_view source_name);
 

@@ -20,4 +20,16 @@ namespace raswarden::core {
 // Windows, and the ASCII rule is what matters for the keys we derive).
 [[nodiscard]] std::string ascii_lower(std::string_view text);
 
+// Text a remote client controls (user, domain, port names), made safe for a terminal or a log
+// line: the C0 controls, DEL and the C1 controls (U+0080-U+009F, which some terminals also obey)
+// become visible escapes (\x1b, \x7f, \u009b), so no name can move the cursor, recolour the
+// screen or start a new, forged line. Everything else, other UTF-8 included, is kept.
+[[nodiscard]] std::string printable(std::string_view utf8);
+
+// A cell for a CSV file opened in a spreadsheet: a cell that starts with =, +, -, @, a tab or a
+// carriage return is a formula to Excel, LibreOffice and Google Sheets, so it gets a leading
+// apostrophe (OWASP's advice), except a plain number such as -5. Then quoted when it holds a
+// comma, a quote or a line break, with quotes doubled. Control characters are escaped first.
+[[nodiscard]] std::string csv_cell(std::string_view utf8);
+
 }  // namespace raswarden::core

@@ -15,7 +15,7 @@ std::string holder_key(const address_request& request) {
 
 std::string describe_holder(const std::string& holder) {
   const std::size_t bar = holder.find('|');
-  return fmt::format("user \"{}\" on port \"{}\"", holder.substr(0, bar), holder.substr(bar + 1));
+  return fmt::format("user \"{}\" on port \"{}\"", printable(holder.substr(0, bar)), printable(holder.substr(bar + 1)));
 }
 
 std::string ipv4_text(std::uint64_t value) {

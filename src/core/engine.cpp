@@ -138,9 +138,9 @@ class engine::recorder final : public registry_events {
     writer_.commit(line);
     if (!c.admission.accept) {
       diag_.report(severity::info, topic::connection_rejected,
-                   fmt::format("user \"{}\" (domain \"{}\", session {}) was refused by rule \"{}\": {}{}", c.info.user,
-                               c.info.domain, c.session_id, c.admission.rule, c.admission.reason,
-                               c.admission.enforced ? "" : " (audit mode: admitted anyway)"));
+                   fmt::format("user \"{}\" (domain \"{}\", session {}) was refused by rule \"{}\": {}{}",
+                               printable(c.info.user), printable(c.info.domain), c.session_id, c.admission.rule,
+                               c.admission.reason, c.admission.enforced ? "" : " (audit mode: admitted anyway)"));
     }
   }
 
@@ -411,8 +411,8 @@ ipv4_assignment engine::assign_ipv4(std::string_view callback, const address_req
     } else if (enforced) {
       result = ipv4_assignment{0, false, false};
       diag_.report(severity::warning, topic::connection_rejected,
-                   fmt::format("no IPv4 address for user \"{}\" on port \"{}\": {}", request.user, request.port_name,
-                               lease.reason));
+                   fmt::format("no IPv4 address for user \"{}\" on port \"{}\": {}", printable(request.user),
+                               printable(request.port_name), lease.reason));
     }
   }
   if (result.address != 0) line.field("address", format_ipv4(result.address));
@@ -461,8 +461,8 @@ ipv6_assignment engine::assign_ipv6(std::string_view callback, const address_req
     } else if (enforced) {
       result = ipv6_assignment{{}, false, false};
       diag_.report(severity::warning, topic::connection_rejected,
-                   fmt::format("no IPv6 interface identifier for user \"{}\" on port \"{}\": {}", request.user,
-                               request.port_name, lease.reason));
+                   fmt::format("no IPv6 interface identifier for user \"{}\" on port \"{}\": {}",
+                               printable(request.user), printable(request.port_name), lease.reason));
     }
   }
   if (result.address != std::array<std::uint8_t, 16>{}) line.field("address", format_ipv6(result.address));

@@ -265,8 +265,8 @@ decision rule_policy::decide_connection(const connection_info& connection, const
   if (per_user != 0 && counts.user_connections >= per_user) {
     const bool from_rule = rule != nullptr && rule->max_sessions_per_user;
     return finish(decision{false, from_rule ? rule->name : "policy.max_sessions_per_user",
-                           fmt::format("user \"{}\" already has {} live session(s); the limit is {}{}", s.who.account,
-                                       counts.user_connections, per_user,
+                           fmt::format("user \"{}\" already has {} live session(s); the limit is {}{}",
+                                       printable(s.who.account), counts.user_connections, per_user,
                                        from_rule ? fmt::format(" (max_sessions_per_user of rule \"{}\")", rule->name)
                                                  : std::string(" (policy.max_sessions_per_user)"))});
   }

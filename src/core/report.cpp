@@ -788,7 +788,8 @@ std::string render_line(const record& r, std::int32_t offset_minutes) {
   add("session ", r.session_id);
   if (r.schema > 1) line += fmt::format(" [schema {}]", r.schema);
   while (line.back() == ' ') line.pop_back();  // the padded event column of a bare record
-  return line;
+  // One line on a terminal whatever the names hold: control characters are shown, not obeyed.
+  return printable(line);
 }
 
 // ---- Filters --------------------------------------------------------------------------------------
@@ -819,7 +820,7 @@ bool filter::matches_event(std::string_view event) const {
 struct builder::state {
   struct live_session {
     std::int64_t start_ms = 0;
-    std::string user;  // the account key
+    std::string user;  // as written in the record
     std::string server;
   };
 
@@ -850,9 +851,10 @@ struct builder::state {
     return days[day_number];
   }
 
-  user_summary& user_of(const std::string& key) {
-    auto [entry, inserted] = users.try_emplace(key);
-    if (inserted) entry->second.user = key;
+  // Grouped as Windows compares accounts (without case), shown as first written.
+  user_summary& user_of(const std::string& written) {
+    auto [entry, inserted] = users.try_emplace(user_count_key(written));
+    if (inserted) entry->second.user = written;
     return entry->second;
   }
 
@@ -908,14 +910,14 @@ struct builder::state {
     if (r.enforced == false) ++entry.not_enforced;
     ++result.total_rejections;
     ++day_of(r.ts_ms).rejections;
-    if (!r.user.empty()) ++user_of(user_count_key(r.user)).rejections;
+    if (!r.user.empty()) ++user_of(r.user).rejections;
   }
 
   void session_admitted(const record& r) {
     if (r.session_id.empty() || (chosen.only.until_ms && r.ts_ms >= *chosen.only.until_ms)) return;
     auto [entry, inserted] = open.try_emplace(r.session_id);
     if (!inserted) return;  // the same connection delivered twice: one session
-    entry->second = live_session{r.ts_ms, user_count_key(r.user), r.server};
+    entry->second = live_session{r.ts_ms, r.user, r.server};
     ++concurrent;
     concurrency_changed(r.ts_ms);
   }
@@ -923,7 +925,7 @@ struct builder::state {
   void session_ended(const record& r) {
     const std::uint64_t duration_s = r.duration_s.value_or(0);
     std::int64_t start_ms = r.ts_ms - static_cast<std::int64_t>(duration_s) * 1000;
-    std::string user = user_count_key(r.user);
+    std::string user = r.user;
     if (const auto found = open.find(r.session_id); found != open.end() && !r.session_id.empty()) {
       start_ms = found->second.start_ms;
       if (user.empty()) user = std::move(found->second.user);
@@ -1229,17 +1231,6 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
 // The stroke colour of the concurrency line; tests/tools/html_screenshot_test.py looks for it.
 constexpr std::string_view concurrency_colour = "#d6336c";
 
@@ -1352,11 +1343,17 @@ std::string render_text(const summary& s) {
   for (const auto& line : headline(s)) out += line + "\n";
   if (!s.unknown_events.empty()) {
     out += "Unknown events:";
-    for (const auto& [event, count] : s.unknown_events) out += fmt::format(" {} ({})", event, count);
+    for (const auto& [event, count] : s.unknown_events) out += fmt::format(" {} ({})", printable(event), count);
     out += "\n";
   }
-  for (const auto& bad : s.bad_lines) out += fmt::format("  {}:{}: {}\n", bad.file, bad.line, bad.what);
-  for (const auto& t : tables_of(s, true)) {
+  for (const auto& bad : s.bad_lines) {
+    out += fmt::format("  {}:{}: {}\n", printable(bad.file), bad.line, printable(bad.what));
+  }
+  for (auto t : tables_of(s, true)) {
+    // Names come from remote clients: no control character reaches the terminal.
+    for (auto& row : t.rows) {
+      for (auto& cell : row) cell = printable(cell);
+    }
     out += fmt::format("\n{}\n", t.title);
     if (t.rows.empty()) {
       out += "  (none)\n";
@@ -1392,11 +1389,11 @@ std::string render_csv(const summary& s) {
   std::string out;
   for (const auto& t : tables_of(s, false)) {
     if (!out.empty()) out += "\n";
-    out += csv_field(t.title) + "\n";
-    for (std::size_t c = 0; c < t.columns.size(); ++c) out += (c == 0 ? "" : ",") + csv_field(t.columns[c]);
+    out += csv_cell(t.title) + "\n";
+    for (std::size_t c = 0; c < t.columns.size(); ++c) out += (c == 0 ? "" : ",") + csv_cell(t.columns[c]);
     out += "\n";
     for (const auto& row : t.rows) {
-      for (std::size_t c = 0; c < row.size(); ++c) out += (c == 0 ? "" : ",") + csv_field(row[c]);
+      for (std::size_t c = 0; c < row.size(); ++c) out += (c == 0 ? "" : ",") + csv_cell(row[c]);
       out += "\n";
     }
   }

@@ -39,8 +39,19 @@ class problem_list {
   std::vector<std::string>& out_;
 };
 
+// A value in a message: its JSON text when short, else its start and its type and size, so a
+// problem stays one readable line whatever the file holds.
 std::string found(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+  constexpr std::size_t longest = 60;
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() <= longest) return text;
+  std::size_t cut = longest - 20;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+  text.resize(cut);
+  if (value.is_string())
+    return fmt::format("{}... (a string of {} bytes)", text, value.get_ref<const std::string&>().size());
+  if (value.is_structured()) return fmt::format("{}... (an {} of {} members)", text, value.type_name(), value.size());
+  return text + "...";
 }
 
 template <typename Choice>
@@ -587,10 +598,58 @@ std::string parse_error_text(const json::exception& error) {
   return text;
 }
 
+// Where the text first nests deeper than `limit` objects and arrays, if it does. A flat scan
+// that steps over strings and comments, so it cannot itself recurse; brackets in text that is not
+// JSON at all count too, which only matters for files that fail to parse anyway.
+std::optional<std::size_t> first_too_deep(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      i = text.find('\n', i);
+      if (i == std::string_view::npos) break;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      i = text.find("*/", i + 2);
+      if (i == std::string_view::npos) break;
+      ++i;
+    } else if (c == '{' || c == '[') {
+      if (++depth > limit) return i;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string configuration_too_large(std::string_view source_name, std::uint64_t size) {
+  return fmt::format("{}: the file is {} bytes; a configuration may be at most {} bytes (1 MiB)", source_name, size,
+                     max_configuration_bytes);
+}
 
 settings_result parse_settings(std::string_view json_text, std::string_view source_name) {
   settings_result result;
+  // Bounded before any parsing: the JSON library's reader keeps a stack as deep as the text
+  // nests, and writing a value out again recurses through it.
+  if (json_text.size() > max_configuration_bytes) {
+    result.problems.push_back(configuration_too_large(source_name, json_text.size()));
+    result.document_ok = false;
+    return result;
+  }
+  if (const auto deep = first_too_deep(json_text, max_configuration_depth)) {
+    const text_position at = json_locator::position_of(json_text, *deep);
+    result.problems.push_back(
+        fmt::format("{}:{}:{}: objects and arrays nest more than {} levels deep here; no "
+                    "configuration needs that many",
+                    source_name, at.line, at.column, max_configuration_depth));
+    result.document_ok = false;
+    return result;
+  }
   json document;
   std::optional<std::size_t> failed_at;
   std::string failure;

@@ -85,4 +85,63 @@ std::string ascii_lower(std::string_view text) {
   return out;
 }
 
+std::string printable(std::string_view utf8) {
+  constexpr std::string_view hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(utf8.size());
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(utf8[i]);
+    if (byte < 0x20 || byte == 0x7F) {
+      out += "\\x";
+      out += hex[byte >> 4];
+      out += hex[byte & 0xF];
+    } else if (byte == 0xC2 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(utf8[i + 1]) <= 0x9F) {
+      const auto code = static_cast<unsigned char>(utf8[i + 1]);  // U+0080..U+009F
+      out += "\\u00";
+      out += hex[code >> 4];
+      out += hex[code & 0xF];
+      ++i;
+    } else {
+      out += static_cast<char>(byte);
+    }
+  }
+  return out;
+}
+
+namespace {
+// -12, +3, 4.5, -0.25: a number that a spreadsheet reads as a number, not as a formula.
+bool plain_number(std::string_view text) {
+  std::size_t i = (!text.empty() && (text[0] == '-' || text[0] == '+')) ? 1 : 0;
+  bool digits = false;
+  bool point = false;
+  for (; i < text.size(); ++i) {
+    if (text[i] >= '0' && text[i] <= '9') {
+      digits = true;
+    } else if (text[i] == '.' && !point) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
+}  // namespace
+
+std::string csv_cell(std::string_view utf8) {
+  std::string text = printable(utf8);
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos && !plain_number(text) &&
+      text != "-") {
+    text.insert(0, 1, '\'');
+  }
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
 }  // namespace raswarden::core

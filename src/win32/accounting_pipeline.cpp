@@ -96,7 +96,7 @@ void accounting_pipeline::run() noexcept {
     if (now - last_open_attempt_ms_ < reopen_interval_ms || !open_journal()) return;
     ring = ring_.load();
   }
-  const bool published = publisher_.publish(*ring, now);
+  const bool published = room_to_publish(*ring) && publisher_.publish(*ring, now);
   if (now - last_flush_ms_ >= options_.flush_interval.count()) {
     last_flush_ms_ = now;
     // Every record journaled before this round is now in the public file, and flushing that file
@@ -112,6 +112,34 @@ void accounting_pipeline::run() noexcept {
     last_housekeeping_ms_ = now;
     apply_retention(directory_, options_.retention, now, publisher_.current_path(), diag_);
   }
+}
+
+bool accounting_pipeline::room_to_publish(const core::journal_ring& ring) noexcept {
+  std::uint64_t free_bytes = 0;
+  const bool below = below_free_space_floor(directory_, options_.retention, free_bytes);
+  if (below == below_floor_) return !below;
+  below_floor_ = below;
+  try {
+    if (below) {
+      // The audit trail is never deleted to make room: the records wait in the journal, and once
+      // it is full accounting.on_failure decides what callbacks answer.
+      diag_.report(core::severity::error, core::topic::accounting_failure,
+                   fmt::format("free space for {} is {} MB, below accounting.min_free_mb = {}: records are kept in "
+                               "the journal ({} of {} MB used) and not published until space is freed; no accounting "
+                               "file is deleted to make room, and once the journal is full accounting.on_failure "
+                               "applies",
+                               to_utf8(directory_), free_bytes >> 20, options_.retention.min_free_bytes >> 20,
+                               ring.used() >> 20, ring.capacity() >> 20));
+    } else {
+      diag_.report(core::severity::info, core::topic::accounting_recovered,
+                   fmt::format("free space for {} is {} MB again, above accounting.min_free_mb = {}: publishing "
+                               "resumes",
+                               to_utf8(directory_), free_bytes >> 20, options_.retention.min_free_bytes >> 20));
+    }
+  } catch (...) {
+    // The state is kept even when it cannot be told.
+  }
+  return !below;
 }
 
 void accounting_pipeline::publish_now() noexcept {

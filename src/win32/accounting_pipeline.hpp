@@ -55,6 +55,8 @@ class accounting_pipeline final : public core::record_sink {
  private:
   void run() noexcept;  // the background thread's round
   bool open_journal() noexcept;
+  // False while free space is below accounting.min_free_mb (reported when that changes).
+  bool room_to_publish(const core::journal_ring& ring) noexcept;
 
   std::wstring directory_;
   pipeline_options options_;
@@ -67,6 +69,7 @@ class accounting_pipeline final : public core::record_sink {
   std::atomic<bool> wake_requested_{false};
   std::int64_t last_flush_ms_ = 0;
   std::int64_t last_housekeeping_ms_ = 0;
+  bool below_floor_ = false;
   std::int64_t last_open_attempt_ms_ = 0;
   std::unique_ptr<periodic_thread> thread_;
 };

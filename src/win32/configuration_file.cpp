@@ -45,7 +45,11 @@ loaded_configuration load_configuration(const configuration_location& location) 
   loaded.location = location;
   if (!location.registry_problem.empty()) loaded.problems.push_back(location.registry_problem);
   DWORD read_error = ERROR_SUCCESS;
-  if (read_file(location.path, loaded.text, read_error)) {
+  if (const file_stamp stamp = stamp_of(location.path); stamp.exists && stamp.size > core::max_configuration_bytes) {
+    // Not read at all: whatever the file holds, it cannot be a configuration.
+    loaded.problems.push_back(core::configuration_too_large(to_utf8(location.path), stamp.size));
+    loaded.rejected = true;
+  } else if (read_file(location.path, loaded.text, read_error)) {
     auto parsed = core::parse_settings(loaded.text, to_utf8(location.path));
     loaded.settings = std::move(parsed.value);
     loaded.problems.insert(loaded.problems.end(), parsed.problems.begin(), parsed.problems.end());

@@ -25,36 +25,70 @@ std::vector<public_file> list_public_files(const std::wstring& directory) {
   return files;
 }
 
+namespace {
+
+// "1,234 records, 2026-11-20T00:00:01.250Z to 2026-11-20T23:59:58.000Z": what a deletion takes
+// away, read in chunks so a large file costs no large buffer.
+std::string contents_of(const std::wstring& path) {
+  constexpr std::size_t chunk = 1 << 20;
+  std::uint64_t lines = 0;
+  std::string first_line;
+  std::string last_line;
+  std::string partial;  // the line the previous chunk ended inside
+  std::string block;
+  DWORD error = 0;
+  std::uint64_t size = 0;
+  for (std::uint64_t offset = 0; read_file_range(path, offset, chunk, false, block, error, &size) && !block.empty();
+       offset += block.size()) {
+    std::size_t start = 0;
+    for (std::size_t end = block.find('\n'); end != std::string::npos; end = block.find('\n', start)) {
+      std::string line = partial + block.substr(start, end - start);
+      partial.clear();
+      if (lines++ == 0) first_line = line;
+      last_line = std::move(line);
+      start = end + 1;
+    }
+    if (partial.size() < 64 * 1024) partial += block.substr(start);
+    if (offset + block.size() >= size) break;
+  }
+  const auto ts = [](const std::string& line) {
+    const std::size_t at = line.find("\"ts\":\"");
+    if (at == std::string::npos) return std::string("?");
+    const std::size_t end = line.find('"', at + 6);
+    return end == std::string::npos ? std::string("?") : line.substr(at + 6, end - at - 6);
+  };
+  if (lines == 0) return "no records";
+  return fmt::format("{} record(s), {} to {}", lines, ts(first_line), ts(last_line));
+}
+
+}  // namespace
+
 void apply_retention(const std::wstring& directory, const retention_options& options, std::int64_t now_unix_ms,
                      const std::wstring& current, core::diagnostics& diag) noexcept {
   try {
-    std::vector<public_file> files = list_public_files(directory);
-    const auto remove = [&](const public_file& f, const std::string& why) {
-      if (_wcsicmp(f.path.c_str(), current.c_str()) == 0) return false;
-      if (::DeleteFileW(f.path.c_str()) == 0) return false;
-      diag.report(core::severity::warning, fmt::format("deleted {} ({})", to_utf8(f.path), why));
-      return true;
-    };
-    if (options.retention_days > 0) {
-      const std::int64_t oldest_kept = core::log_format::day_of(now_unix_ms) - options.retention_days;
-      std::erase_if(files, [&](const public_file& f) {
-        return f.id.day < oldest_kept &&
-               remove(f, fmt::format("older than retention_days = {}", options.retention_days));
-      });
-    }
-    // Below the free-space floor, the oldest files go first; the current one never.
-    for (const public_file& f : files) {
-      ULARGE_INTEGER free_bytes{};
-      if (options.min_free_bytes == 0 || ::GetDiskFreeSpaceExW(directory.c_str(), &free_bytes, nullptr, nullptr) == 0 ||
-          free_bytes.QuadPart >= options.min_free_bytes) {
-        break;
-      }
-      remove(f, fmt::format("free space {} MB is below min_free_mb = {}", free_bytes.QuadPart >> 20,
-                            options.min_free_bytes >> 20));
+    if (options.retention_days == 0) return;  // kept for ever
+    const std::int64_t oldest_kept = core::log_format::day_of(now_unix_ms) - options.retention_days;
+    for (const public_file& f : list_public_files(directory)) {
+      if (f.id.day >= oldest_kept) break;  // oldest first: the rest are newer
+      if (_wcsicmp(f.path.c_str(), current.c_str()) == 0) continue;
+      const std::string contents = contents_of(f.path);
+      if (::DeleteFileW(f.path.c_str()) == 0) continue;
+      diag.report(core::severity::warning, fmt::format("deleted {} ({}), older than retention_days = {}",
+                                                       to_utf8(f.path), contents, options.retention_days));
     }
   } catch (...) {
     // Housekeeping is retried on the next round.
   }
+}
+
+bool below_free_space_floor(const std::wstring& directory, const retention_options& options,
+                            std::uint64_t& free_bytes) noexcept {
+  free_bytes = 0;
+  if (options.min_free_bytes == 0) return false;
+  ULARGE_INTEGER available{};
+  if (::GetDiskFreeSpaceExW(directory.c_str(), &available, nullptr, nullptr) == 0) return false;
+  free_bytes = available.QuadPart;
+  return free_bytes < options.min_free_bytes;
 }
 
 }  // namespace raswarden::win32

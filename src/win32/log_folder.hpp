@@ -24,9 +24,15 @@ struct retention_options {
   std::uint64_t min_free_bytes = 256ull << 20;
 };
 
-// Deletes files older than the retention, then, while free space is below the floor, the oldest
-// files; never `current` (the file being written). Each deletion is reported.
+// Deletes the closed files older than the retention (never `current`, the file being written),
+// each reported with its days and its record count. Nothing is ever deleted to make room: see
+// below_free_space_floor.
 void apply_retention(const std::wstring& directory, const retention_options& options, std::int64_t now_unix_ms,
                      const std::wstring& current, core::diagnostics& diag) noexcept;
+
+// Whether the volume of `directory` has less free space than the floor (0: no floor); the free
+// bytes go to `free_bytes`. Below it, the publisher stops writing and records wait in the journal.
+[[nodiscard]] bool below_free_space_floor(const std::wstring& directory, const retention_options& options,
+                                          std::uint64_t& free_bytes) noexcept;
 
 }  // namespace raswarden::win32

@@ -1,4 +1,5 @@
 #include "raswarden/report.hpp"
+#include "raswarden/policy.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,9 +33,12 @@ summary crafted(options chosen = utc_options()) {
   return build(expand_inputs({data_folder / "logs"}), std::move(chosen));
 }
 
+// By account, as the report groups them (case and the UPN suffix aside); the name shown is the
+// first one written.
 const user_summary* find_user(const summary& s, std::string_view name) {
-  const auto found =
-      std::find_if(s.users.begin(), s.users.end(), [&](const user_summary& u) { return u.user == name; });
+  const auto found = std::find_if(s.users.begin(), s.users.end(), [&](const user_summary& u) {
+    return user_count_key(u.user) == user_count_key(name);
+  });
   return found == s.users.end() ? nullptr : &*found;
 }
 
@@ -225,7 +229,7 @@ TEST(ReportTotals, CraftedLogSet) {
 
   ASSERT_EQ(s.recovered.size(), 2U);
   EXPECT_EQ(s.recovered_total, 2U);
-  EXPECT_EQ(s.recovered[0].user, "bob");
+  EXPECT_EQ(s.recovered[0].user, "bob@contoso.example");  // as written
   EXPECT_EQ(s.recovered[0].cause, "unclean-shutdown");
   EXPECT_EQ(s.recovered[0].duration_s, 62940U);
   EXPECT_EQ(s.recovered[1].user, "alice");
@@ -327,10 +331,10 @@ TEST(ReportOutputs, Text) {
   EXPECT_NE(text.find("Unknown events: future-event (1)"), std::string::npos) << text;
   EXPECT_NE(text.find("accounting-20261120.jsonl:9: corrupt"), std::string::npos) << text;
   // Aligned columns: numbers right-aligned under their headers.
-  EXPECT_NE(text.find("  user         sessions  connect time   longest  bytes in  bytes out  rejections\n"),
+  EXPECT_NE(text.find("  user                 sessions  connect time   longest  bytes in  bytes out  rejections\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("  alice               2      18:29:00  15:30:00    5.0 kB     6.0 kB           0\n"),
+  EXPECT_NE(text.find("  alice                       2      18:29:00  15:30:00    5.0 kB     6.0 kB           0\n"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("  2026-11-20         4      34:29:00    7.1 kB    10.2 kB           2                3\n"),
@@ -415,6 +419,44 @@ TEST(ReportOutputs, TailLines) {
   ASSERT_EQ(parse_line(R"({"schema":2,"ts":"2026-11-20T08:00:00.000Z","event":"teleport","server":"vpn1"})", r),
             line_status::ok);
   EXPECT_EQ(render_line(r, 0), "2026-11-20 08:00:00.000 vpn1 teleport          (unknown event) [schema 2]");
+}
+
+// Names are chosen by remote clients: in tail lines, the text report and CSV they can neither
+// drive the terminal nor become spreadsheet formulas.
+TEST(ReportOutputs, HostileNamesAreShownNotObeyed) {
+  record r;
+  ASSERT_EQ(parse_line(R"({"schema":1,"ts":"2026-11-20T08:00:00.000Z","event":"connection-accept","server":"vpn1",)"
+                       R"("user":"ev\u001b[2Jil\r\nfake","domain":"\u009bX","decision":"accept"})",
+                       r),
+            line_status::ok);
+  const std::string line = render_line(r, 0);
+  EXPECT_EQ(line.find_first_of("\x1b\r\n"), std::string::npos) << line;
+  EXPECT_EQ(line.find("\xc2\x9b"), std::string::npos) << line;
+  EXPECT_NE(line.find("\\u009bX\\ev\\x1b[2Jil\\x0d\\x0afake"), std::string::npos) << line;
+
+  builder b(utc_options());
+  b.begin_file("accounting-20261120.jsonl");
+  for (const char* user :
+       {"=HYPERLINK(\\\"http://evil.example/\\\",\\\"x\\\")", "+SUM(1,2)", "mal\\u001b]0;x\\u0007", "Alice", "ALICE"}) {
+    b.add_line(
+        std::string(R"({"schema":1,"ts":"2026-11-20T08:00:00.000Z","event":"connection-stop","server":"vpn1",)") +
+        R"("session_id":"s-)" + user + R"(","user":")" + user + R"(","duration_s":60,"bytes_in":1,"bytes_out":2})");
+  }
+  const summary s = b.finish();
+  const std::string csv = render_csv(s);
+  // Shown as written, not lower-cased.
+  EXPECT_NE(csv.find("\n\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\","), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n\"'+SUM(1,2)\","), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("\n=HYP"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("\n+SUM"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find('\x1b'), std::string::npos) << csv;
+  const std::string text = render_text(s);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x07'), std::string::npos) << text;
+  EXPECT_NE(text.find("mal\\x1b]0;x\\x07"), std::string::npos) << text;
+  // One account however it is capitalised, shown as first written.
+  EXPECT_NE(csv.find("\nAlice,2,"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("ALICE"), std::string::npos) << csv;
 }
 
 TEST(ReportStreaming, LinesSplitAcrossReadsAndAMissingFinalNewline) {

@@ -21,6 +21,68 @@ std::string all(const std::vector<std::string>& problems) {
   return out;
 }
 
+// Bounds on what a configuration may be, checked before any parsing: a file crafted to nest or
+// grow without end gets one short problem naming where, and nothing recurses over it.
+std::string nested(std::size_t depth, std::string_view inner = "1") {
+  return std::string(depth, '[') + std::string(inner) + std::string(depth, ']');
+}
+
+TEST(Settings, NestingTooDeepAnywhereIsOneShortProblemWithItsPosition) {
+  const std::string deep = nested(100000);
+  for (const std::string& text : {deep, "{\"schema\": 1, \"policy\": " + deep + "}",
+                                  "{\"accounting\": {\"forward\": {\"" + std::string(3, 'x') + "\": " + deep + "}}}",
+                                  "{\"schema\": 1,\n \"policy\": {\"rules\": [" + deep + "]}}"}) {
+    const auto result = parse_settings(text, "raswarden.json");
+    EXPECT_FALSE(result.usable());
+    ASSERT_EQ(result.problems.size(), 1U) << all(result.problems).substr(0, 300);
+    EXPECT_LT(result.problems[0].size(), 160U) << result.problems[0].substr(0, 300);
+    EXPECT_NE(result.problems[0].find("nest more than 64 levels deep"), std::string::npos) << result.problems[0];
+    EXPECT_EQ(result.problems[0].rfind("raswarden.json:", 0), 0U) << result.problems[0];
+  }
+  const auto placed = parse_settings("{\"schema\": 1,\n \"policy\": " + nested(65) + "}", "raswarden.json");
+  ASSERT_EQ(placed.problems.size(), 1U);
+  // The object is level 1, so the 64th bracket (column 12 + 63) is level 65.
+  EXPECT_EQ(placed.problems[0].rfind("raswarden.json:2:75: ", 0), 0U) << placed.problems[0];
+}
+
+TEST(Settings, BracketsInStringsAndCommentsDoNotCountAsNesting) {
+  const std::string brackets(200, '[');
+  // The directory's value is  D:\logs"[[[...  (an escaped backslash, an escaped quote, brackets).
+  const std::string text = "// " + brackets + "\n/* " + brackets + " */\n" +
+                           R"({"schema": 1, "accounting": {"directory": "D:\\logs\")" + brackets + "\"}}";
+  const auto result = parse_settings(text, "raswarden.json");
+  EXPECT_TRUE(result.usable()) << all(result.problems);
+  EXPECT_EQ(result.value.accounting.directory, R"(D:\logs")" + brackets);
+}
+
+TEST(Settings, NestingUpToTheLimitIsAnOrdinaryProblem) {
+  const auto result = parse_settings("{\"policy\": " + nested(63) + "}", "raswarden.json");
+  ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
+  EXPECT_NE(result.problems[0].find("/policy: expected an object"), std::string::npos) << result.problems[0];
+  EXPECT_LT(result.problems[0].size(), 200U) << result.problems[0];
+}
+
+TEST(Settings, AFileOverOneMebibyteIsRefusedUnread) {
+  std::string text =
+      "{\"schema\": 1, \"accounting\": {\"directory\": \"" + std::string(max_configuration_bytes, 'a') + "\"}}";
+  const auto result = parse_settings(text, "raswarden.json");
+  EXPECT_FALSE(result.usable());
+  ASSERT_EQ(result.problems.size(), 1U);
+  EXPECT_EQ(result.problems[0], "raswarden.json: the file is " + std::to_string(text.size()) +
+                                    " bytes; a configuration may be at most 1048576 bytes (1 MiB)");
+}
+
+TEST(Settings, ALongValueIsShownByItsStartTypeAndSize) {
+  std::string numbers = "1";
+  for (int i = 0; i < 1500; ++i) numbers += ",1";
+  const auto result = parse_settings(
+      R"({"schema": ")" + std::string(5000, 'v') + R"(", "policy": {"mode": [)" + numbers + "]}}", "raswarden.json");
+  ASSERT_EQ(result.problems.size(), 2U) << all(result.problems).substr(0, 600);
+  for (const std::string& problem : result.problems) EXPECT_LT(problem.size(), 200U) << problem.substr(0, 300);
+  EXPECT_TRUE(any_contains(result.problems, "... (a string of 5000 bytes)")) << all(result.problems);
+  EXPECT_TRUE(any_contains(result.problems, "... (an array of 1501 members)")) << all(result.problems);
+}
+
 TEST(Settings, ValidFileSetsAccountingDirectory) {
   const auto result =
       parse_settings(R"({"schema": 1, "accounting": {"directory": "D:\\RasWarden\\logs"}})", "raswarden.json");
@@ -176,9 +238,11 @@ TEST(Settings, TheObsoleteWriteMethodIsAcceptedWhenItNamesAnOldChoice) {
 }
 
 TEST(Settings, JournalAndPublicationBoundsAreNamed) {
-  const auto result = parse_settings(R"({"accounting": {"journal_mb": 0, "publish_interval_ms": 6000}})", "raswarden.json");
+  const auto result =
+      parse_settings(R"({"accounting": {"journal_mb": 0, "publish_interval_ms": 6000}})", "raswarden.json");
   ASSERT_EQ(result.problems.size(), 2U) << all(result.problems);
-  EXPECT_EQ(result.problems[0], "raswarden.json:1:31: /accounting/journal_mb: expected an integer from 1 to 4096, found 0");
+  EXPECT_EQ(result.problems[0],
+            "raswarden.json:1:31: /accounting/journal_mb: expected an integer from 1 to 4096, found 0");
   EXPECT_EQ(result.problems[1],
             "raswarden.json:1:57: /accounting/publish_interval_ms: expected an integer from 10 to 5000, found 6000");
   const accounting_settings defaults;

@@ -82,5 +82,32 @@ TEST(AsciiLower, LowersOnlyAsciiLetters) {
   EXPECT_EQ(ascii_lower("[@`{"), "[@`{");  // neighbours of the letter ranges
 }
 
+TEST(Printable, ControlCharactersBecomeVisibleEscapes) {
+  EXPECT_EQ(printable("alice"), "alice");
+  EXPECT_EQ(printable("\x1b[2J\x1b]0;owned\x07"), "\\x1b[2J\\x1b]0;owned\\x07");
+  EXPECT_EQ(printable("bob\r\nFAKE LINE\t\x7f"), "bob\\x0d\\x0aFAKE LINE\\x09\\x7f");
+  EXPECT_EQ(printable(std::string_view("a\0b", 3)), "a\\x00b");
+  // C1 controls (CSI is U+009B) in UTF-8, and the characters either side of them that are not.
+  EXPECT_EQ(printable("\xc2\x9b"
+                      "31m \xc2\x85 \xc2\x7f \xc2\xa0 \xc2\xa9"),
+            "\\u009b31m \\u0085 \xc2\\x7f \xc2\xa0 \xc2\xa9");  // a lone 0xC2 is kept, the DEL after it escaped
+  EXPECT_EQ(printable("Jos\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac"), "Jos\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac");
+}
+
+TEST(CsvCell, FormulasAreNeutralisedAndPlainNumbersKept) {
+  EXPECT_EQ(csv_cell("alice"), "alice");
+  EXPECT_EQ(csv_cell("=HYPERLINK(\"http://evil.example/\",\"x\")"),
+            "\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\"");
+  EXPECT_EQ(csv_cell("+SUM(1,2)"), "\"'+SUM(1,2)\"");
+  EXPECT_EQ(csv_cell("-2+3+cmd|' /C calc'!A0"), "'-2+3+cmd|' /C calc'!A0");
+  EXPECT_EQ(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(csv_cell("-5"), "-5");
+  EXPECT_EQ(csv_cell("+1.25"), "+1.25");
+  EXPECT_EQ(csv_cell("-"), "-");
+  EXPECT_EQ(csv_cell("\tx"), "\\x09x");  // escaped first, so no longer a leading tab
+  EXPECT_EQ(csv_cell("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv_cell(""), "");
+}
+
 }  // namespace
 }  // namespace raswarden::core

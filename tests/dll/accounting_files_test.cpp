@@ -1,7 +1,7 @@
 // The accounting files as the DLL writes them inside a host process: rotation under
-// multi-threaded load, publication while it runs, a torn tail ended with a newline, an unusable folder (records held, RRAS kept
-// running, the problem reported), on_failure = reject, configuration records, and recovery of
-// sessions left open at a clean stop.
+// multi-threaded load, publication while it runs, a torn tail ended with a newline, an unusable folder (records held,
+// RRAS kept running, the problem reported), on_failure = reject, configuration records, and recovery of sessions left
+// open at a clean stop.
 #include <atomic>
 #include <chrono>
 #include <set>
@@ -134,7 +134,6 @@ TEST_F(accounting_files_test, rotation_under_load_keeps_every_record_exactly_onc
   expect_every_record_once(threads * lifecycles);
 }
 
-
 // While the DLL runs, records reach the public file within the publish interval, and whatever a
 // reader sees then is complete lines only; stopping adds records and changes none.
 TEST_F(accounting_files_test, records_are_published_while_the_dll_runs_as_complete_lines_only) {
@@ -184,8 +183,7 @@ TEST_F(accounting_files_test, a_torn_line_at_the_end_of_the_file_is_ended_with_a
     ++lines;
   }
   EXPECT_EQ(lines, 3u) << "service-start, config-loaded, service-stop";
-  EXPECT_NE(diagnostic_log().find("ended in 25 bytes of an unfinished line; a newline was appended"),
-            std::string::npos)
+  EXPECT_NE(diagnostic_log().find("ended in 25 bytes of an unfinished line; a newline was appended"), std::string::npos)
       << diagnostic_log();
 }
 
@@ -262,25 +260,15 @@ TEST_F(accounting_files_test, an_unreadable_configuration_is_recorded_as_rejecte
   // The defaults apply, so the records and the log are in %ProgramData%\RasWarden\logs.
   const std::wstring logs = win32::expand_environment(L"%ProgramData%\\RasWarden\\logs\\");
   std::string log;
-  std::string accounting;
   DWORD error = 0;
   ASSERT_TRUE(win32::read_file(logs + L"raswarden.log", log, error));
   // This test's own file, line and column (the shared log also holds other tests' problems).
   EXPECT_NE(log.find(win32::to_utf8(directory() + L"\\raswarden.json") + ":1:4: not valid JSON"), std::string::npos)
       << log;
-  ASSERT_TRUE(win32::read_file(logs + win32::to_wide(today_file_name()), accounting, error));
-  bool found = false;
-  const std::string config_path = nlohmann::json(win32::to_utf8(directory() + L"\\raswarden.json")).dump();
-  std::size_t start = 0;
-  for (std::size_t end = accounting.find('\n'); end != std::string::npos; end = accounting.find('\n', start)) {
-    const auto record = nlohmann::json::parse(accounting.substr(start, end - start));
-    start = end + 1;
-    if (record.at("event") != "config-rejected" || nlohmann::json(record.at("path")).dump() != config_path) continue;
-    found = true;
-    EXPECT_EQ(record.at("source"), "defaults");
-    ASSERT_EQ(record.at("problems").size(), 1u);
-  }
-  EXPECT_TRUE(found) << "no config-rejected record for " << config_path;
+  const auto rejected = rejections_in_default_folder();
+  ASSERT_EQ(rejected.size(), 1u) << "no config-rejected record for this test's file";
+  EXPECT_EQ(rejected[0].at("source"), "defaults");
+  EXPECT_EQ(rejected[0].at("problems").size(), 1u);
 }
 
 TEST_F(accounting_files_test, sessions_open_at_a_clean_stop_are_recovered_as_service_restart) {
@@ -340,7 +328,9 @@ class housekeeping_test : public accounting_files_test {
 };
 
 TEST_F(housekeeping_test, files_older_than_retention_days_are_deleted_and_newer_ones_kept) {
-  create_file(L"accounting-20200101.jsonl");
+  create_file(
+      L"accounting-20200101.jsonl",
+      "{\"schema\":1,\"ts\":\"2020-01-01T00:00:01.000Z\"}\n{\"schema\":1,\"ts\":\"2020-01-01T23:59:00.500Z\"}\n");
   create_file(L"accounting-20200101-1.jsonl");
   create_file(L"notes.txt");
   SYSTEMTIME now{};
@@ -356,21 +346,36 @@ TEST_F(housekeeping_test, files_older_than_retention_days_are_deleted_and_newer_
   terminate();
   EXPECT_TRUE(exists(recent) || std::wstring(recent) == win32::to_wide(today_file_name()));
   EXPECT_TRUE(exists(L"notes.txt"));  // only accounting files are ever deleted
-  EXPECT_NE(diagnostic_log().find("older than retention_days = 31"), std::string::npos) << diagnostic_log();
+  // Each deletion says what went: the file, its records and their time span.
+  EXPECT_NE(diagnostic_log().find("accounting-20200101.jsonl (2 record(s), 2020-01-01T00:00:01.000Z to "
+                                  "2020-01-01T23:59:00.500Z), older than retention_days = 31"),
+            std::string::npos)
+      << diagnostic_log();
 }
 
-TEST_F(housekeeping_test, below_the_free_space_floor_the_oldest_closed_files_go_first_never_the_current_one) {
+// The audit trail is never deleted to make room: below the floor, nothing is deleted and records
+// wait in the journal, unpublished, with an error saying so; they are published at the stop.
+TEST_F(housekeeping_test, below_the_free_space_floor_no_file_is_deleted_and_records_wait_in_the_journal) {
   create_file(L"accounting-20240101.jsonl");
   create_file(L"accounting-20240102.jsonl");
-  // A floor no disk meets: every closed file is deleted, the current one stays.
+  // A floor no disk meets.
   write_config(config_with("\"retention_days\":0,\"min_free_mb\":1048576,\"flush_interval_ms\":50"));
   initialize();
-  EXPECT_TRUE(wait_until_gone(L"accounting-20240101.jsonl"));
-  EXPECT_TRUE(wait_until_gone(L"accounting-20240102.jsonl"));
+  auto c = connection(0x71, L"while-full");
+  EXPECT_TRUE(fn<accept_ex_fn>("MprAdminAcceptNewConnectionEx")(&c->ex));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // several publisher rounds
+  EXPECT_TRUE(records_of("connection-accept").empty()) << "published below the floor";
+  EXPECT_TRUE(exists(L"accounting-20240101.jsonl"));
+  EXPECT_TRUE(exists(L"accounting-20240102.jsonl"));
   terminate();
-  EXPECT_TRUE(exists(win32::to_wide(today_file_name())));
-  EXPECT_GE(records().size(), 3u);
-  EXPECT_NE(diagnostic_log().find("is below min_free_mb = 1048576"), std::string::npos) << diagnostic_log();
+  EXPECT_TRUE(exists(L"accounting-20240101.jsonl"));
+  EXPECT_TRUE(exists(L"accounting-20240102.jsonl"));
+  EXPECT_EQ(records_of("connection-accept").size(), 1u);  // kept in the journal, written at the stop
+  const std::string log = diagnostic_log();
+  EXPECT_NE(log.find("below accounting.min_free_mb = 1048576: records are kept in the journal"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("no accounting file is deleted to make room"), std::string::npos) << log;
+  EXPECT_EQ(log.find("] deleted "), std::string::npos) << log;  // no deletion message
 }
 
 TEST_F(accounting_files_test, every_record_of_every_callback_family_has_the_common_fields) {

@@ -159,4 +159,24 @@ std::string dll_test::diagnostic_log() const {
   return text;
 }
 
+std::vector<nlohmann::json> dll_test::rejections_in_default_folder() const {
+  const std::wstring logs = win32::expand_environment(L"%ProgramData%\\RasWarden\\logs");
+  const std::string path = win32::to_utf8(config_path_);
+  std::vector<nlohmann::json> found;
+  for (const win32::public_file& file : win32::list_public_files(logs)) {
+    std::string text;
+    DWORD error = 0;
+    if (!win32::read_file(file.path, text, error)) continue;
+    std::size_t start = 0;
+    for (std::size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
+      nlohmann::json record = nlohmann::json::parse(text.substr(start, end - start), nullptr, false);
+      start = end + 1;
+      if (record.is_object() && record.value("event", "") == "config-rejected" && record.value("path", "") == path) {
+        found.push_back(std::move(record));
+      }
+    }
+  }
+  return found;
+}
+
 }  // namespace raswarden::testing

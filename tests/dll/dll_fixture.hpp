@@ -51,6 +51,9 @@ class dll_test : public ::testing::Test {
   [[nodiscard]] std::vector<nlohmann::json> records_of_first_run() const;
   // Lines of the DLL's own log (raswarden.log).
   [[nodiscard]] std::string diagnostic_log() const;
+  // The config-rejected records about this test's configuration file in the default accounting
+  // folder, where they go when nothing in the file could be used (other tests write there too).
+  [[nodiscard]] std::vector<nlohmann::json> rejections_in_default_folder() const;
 
   // rrashost.exe (beside the tests) in a process of its own, driving this DLL with an endless
   // generated load (2 threads, 300 concurrent sessions) and acknowledging every callback in

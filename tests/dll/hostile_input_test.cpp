@@ -220,5 +220,30 @@ TEST_F(hostile_input_test, double_initialize_and_double_terminate_are_survived) 
                                               "config-loaded", "service-stop"}));
 }
 
+// A configuration that would exhaust the stack (100,000 levels of nesting) or memory (100 MB):
+// initialization still returns NO_ERROR, callbacks are answered with the on_error default, and the
+// config-rejected record holds one short problem that says what is wrong.
+TEST_F(hostile_input_test, a_configuration_nested_100000_deep_or_of_100_mb_still_initializes) {
+  const std::string deep = "{\"schema\":1,\"policy\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  const std::string huge = "{\"schema\":1,\"x\":\"" + std::string(100u << 20, ' ') + "\"}";
+  std::size_t runs = 0;
+  for (const std::string* text : {&deep, &huge}) {
+    write_config(*text);
+    initialize();
+    auto s = host::make_connection(spec(0x800));
+    EXPECT_TRUE(fn<accept3_fn>("MprAdminAcceptNewConnection3")(&s->c0, &s->c1, &s->c2, &s->c3));
+    terminate();
+    const auto rejected = rejections_in_default_folder();  // one per run so far: the same file name
+    ASSERT_EQ(rejected.size(), ++runs);
+    ASSERT_EQ(rejected.back().at("problems").size(), 1u);
+    const std::string problem = rejected.back().at("problems")[0];
+    EXPECT_LT(problem.size(), 250u) << problem.substr(0, 300);
+    EXPECT_NE(problem.find(text == &deep ? ":1:85: objects and arrays nest more than 64 levels deep"
+                                         : "bytes; a configuration may be at most 1048576 bytes (1 MiB)"),
+              std::string::npos)
+        << problem;
+  }
+}
+
 }  // namespace
 }  // namespace raswarden::testing

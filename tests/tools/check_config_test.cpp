@@ -54,6 +54,24 @@ TEST(check_config, problems_are_printed_with_their_positions_and_exit_1) {
   EXPECT_NE(result.err.find("2 problem(s); RasWarden would not use this file"), std::string::npos) << result.err;
 }
 
+// A file built to exhaust the stack or memory gets one short line, not a crash or a screenful.
+TEST(check_config, a_file_nested_100000_deep_or_of_100_mb_gets_one_short_error_and_exit_1) {
+  const temp_directory folder("check-config");
+  const std::wstring deep = folder.path() + L"\\deep.json";
+  write_text_file(deep, "{\"policy\": " + std::string(100000, '[') + std::string(100000, ']') + "}");
+  const std::wstring huge = folder.path() + L"\\huge.json";
+  write_text_file(huge, "{\"x\": \"" + std::string(100u << 20, ' ') + "\"}");
+  for (const auto& [file, expected] :
+       {std::pair{deep, std::string(":1:75: objects and arrays nest more than 64 levels deep")},
+        std::pair{huge, std::string("bytes; a configuration may be at most 1048576 bytes")}}) {
+    const process_result result = check_config({file});
+    EXPECT_EQ(result.exit_code, 1u) << result.all().substr(0, 500);
+    EXPECT_NE(result.err.find(win32::to_utf8(file)), std::string::npos) << result.err.substr(0, 500);
+    EXPECT_NE(result.err.find(expected), std::string::npos) << result.err.substr(0, 500);
+    EXPECT_LT(result.err.size(), 600u) << result.err.substr(0, 600);
+  }
+}
+
 TEST(check_config, a_named_file_that_does_not_exist_is_an_error) {
   const process_result result = check_config({L"Z:\\no\\such\\raswarden.json"});
   EXPECT_EQ(result.exit_code, 1u) << result.all();

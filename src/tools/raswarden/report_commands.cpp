@@ -298,6 +298,12 @@ int tail_command(const std::vector<std::string>& arguments) {
 
 int check_config_file(const std::filesystem::path& file) {
   const std::string name = utf8_of(file);
+  std::error_code size_error;
+  if (const std::uintmax_t size = std::filesystem::file_size(file, size_error);
+      !size_error && size > core::max_configuration_bytes) {
+    fmt::print(stderr, "{}\n{}: RasWarden would not use this file\n", core::configuration_too_large(name, size), name);
+    return 1;
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     fmt::print(stderr, "{}: cannot be read\n", name);

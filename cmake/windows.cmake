@@ -52,6 +52,12 @@ add_custom_command(
   DEPENDS ${PROJECT_SOURCE_DIR}/src/dll/messages.mc
   COMMENT "Compiling the Event Log message table")
 target_sources(raswarden PRIVATE ${raswarden_messages}/messages.rc)
+
+# Every shipped binary carries a version resource and an Authenticode signature.
+include(${PROJECT_SOURCE_DIR}/cmake/signing.cmake)
+raswarden_version_resource(raswarden "RasWarden RRAS administration DLL: admission policy and accounting"
+                           raswarden.dll DLL)
+raswarden_sign(raswarden)
 target_include_directories(raswarden PRIVATE ${raswarden_messages})
 target_link_libraries(raswarden PRIVATE raswarden_win32 raswarden::spdlog)
 if(CMAKE_SIZEOF_VOID_P EQUAL 4)
@@ -79,6 +85,9 @@ if(NOT RASWARDEN_DLL_ONLY)
   target_link_libraries(rrashost PRIVATE raswarden_host)
   target_link_options(rrashost PRIVATE -municode)
   raswarden_set_warnings(rrashost)
+  raswarden_version_resource(rrashost "RasWarden rrashost: loads and drives RRAS admin DLLs as RRAS does" rrashost.exe
+                             APP)
+  raswarden_sign(rrashost)
 
   # The administrator's CLI: raswarden.exe beside raswarden.dll.
   add_executable(raswarden_cli src/tools/raswarden/main.cpp src/tools/raswarden/registration.cpp
@@ -88,6 +97,9 @@ if(NOT RASWARDEN_DLL_ONLY)
   target_link_libraries(raswarden_cli PRIVATE raswarden_win32 raswarden_common raswarden::json)
   target_link_options(raswarden_cli PRIVATE -municode)
   raswarden_set_warnings(raswarden_cli)
+  target_compile_definitions(raswarden_cli PRIVATE RASWARDEN_VERSION="${PROJECT_VERSION}")
+  raswarden_version_resource(raswarden_cli "RasWarden administration tool" raswarden.exe APP)
+  raswarden_sign(raswarden_cli)
 endif()
 
 # ---- The MSI installer (installer/raswarden.wxs, docs/installer.md) -------------------------------
@@ -110,6 +122,9 @@ if(NOT RASWARDEN_DLL_ONLY)
                 -DMSIINFO=${RASWARDEN_MSIINFO} -DWXS=${wxs} -DOUTPUT=${msi} -DVERSION=${version}
                 -DDLL=$<TARGET_FILE:raswarden> -DEXE=$<TARGET_FILE:raswarden_cli>
                 -DHOST=$<TARGET_FILE:rrashost> -DCONFIG=${config} -P ${script}
+        COMMAND ${CMAKE_COMMAND} -DOSSLSIGNCODE=${RASWARDEN_OSSLSIGNCODE} -DCERT=${RASWARDEN_SIGN_CERT}
+                -DKEY=${RASWARDEN_SIGN_KEY} -DTIMESTAMP=${RASWARDEN_TIMESTAMP_URL} -DFILE=${msi}
+                -P ${PROJECT_SOURCE_DIR}/cmake/sign_file.cmake
         DEPENDS ${wxs} ${config} ${script} raswarden raswarden_cli rrashost
                 $<TARGET_FILE:raswarden> $<TARGET_FILE:raswarden_cli> $<TARGET_FILE:rrashost>
         COMMENT "Building raswarden-${version}-x64.msi with wixl"

@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ clang libclang-rt-14-dev
   mingw-w64 g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix binutils-mingw-w64-x86-64
   wine64 wine
-  wixl msitools
+  wixl msitools osslsigncode openssl
   rsyslog rsyslog-relp iproute2 python3 python3-jsonschema coreutils chromium
   libspdlog-dev libfmt-dev nlohmann-json3-dev googletest libgtest-dev libbenchmark-dev
 )

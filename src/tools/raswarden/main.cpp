@@ -38,6 +38,7 @@ const std::string usage_text =
         "  status [--json]      the admin DLLs in load order and whether RRAS can load each, RasWarden's\n"
         "                       place, the configuration and whether it is valid, the last record\n") +
     tools::report_usage_text +
+    "  --version            the version of this tool (also in each binary's version resource)\n"
     "\n"
     "Exit codes: 0 success; 1 a problem (printed); 2 bad usage.\n";
 
@@ -86,6 +87,10 @@ int wmain(int argc, wchar_t** argv) {
       std::vector<std::string> utf8_arguments;
       for (const std::wstring& argument : arguments) utf8_arguments.push_back(win32::to_utf8(argument));
       return command == L"report" ? tools::report_command(utf8_arguments) : tools::tail_command(utf8_arguments);
+    }
+    if (command == L"--version" || command == L"version") {
+      fmt::print("raswarden {}\n", RASWARDEN_VERSION);
+      return 0;
     }
     if (command == L"--help" || command == L"-h" || command == L"help") {
       fmt::print("{}", usage_text);

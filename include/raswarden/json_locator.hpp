@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -29,6 +30,17 @@ class json_locator {
   [[nodiscard]] const std::vector<std::string>& duplicate_keys() const noexcept { return duplicates_; }
 
   [[nodiscard]] static text_position position_of(std::string_view text, std::size_t offset);
+
+  // A flat scan of any text (JSON or not, before it is parsed) for the first place where objects
+  // and arrays nest deeper than `max_depth`, or where one object holds more than `max_members`
+  // members or one array more than `max_elements` elements. Strings and comments are stepped
+  // over as the JSON parser reads them. Nothing here recurses, whatever the text.
+  struct shape_problem {
+    std::size_t offset = 0;
+    bool too_deep = false;  // else too many members or elements
+  };
+  [[nodiscard]] static std::optional<shape_problem> check_shape(std::string_view text, std::size_t max_depth,
+                                                                std::size_t max_members, std::size_t max_elements);
   // RFC 6901 escaping of one key ("~" -> "~0", "/" -> "~1").
   [[nodiscard]] static std::string escape(std::string_view key);
 

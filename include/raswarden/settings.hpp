@@ -135,6 +135,12 @@ struct settings_result {
 // six levels deep.
 inline constexpr std::size_t max_configuration_bytes = std::size_t{1} << 20;
 inline constexpr std::size_t max_configuration_depth = 64;
+// Members of one object (looked up one by one, in file order) and elements of one array (a rule's
+// list of user names, for example).
+inline constexpr std::size_t max_configuration_members = 1000;
+inline constexpr std::size_t max_configuration_elements = 100000;
+// At most this many problems are listed; the rest are counted.
+inline constexpr std::size_t max_configuration_problems = 20;
 
 // The problem reported for a file of `size` bytes, over max_configuration_bytes (for readers that
 // check the size before reading the file).

@@ -141,6 +141,42 @@ class scanner {
 
 }  // namespace
 
+std::optional<json_locator::shape_problem> json_locator::check_shape(std::string_view text, std::size_t max_depth,
+                                                                     std::size_t max_members,
+                                                                     std::size_t max_elements) {
+  // Per open container: whether it is an object, and how many commas it has seen (members - 1).
+  struct open_container {
+    bool object = false;
+    std::size_t commas = 0;
+  };
+  std::vector<open_container> open;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      // As the parser reads it: a line comment also ends at a carriage return or a NUL byte.
+      i = text.find_first_of(std::string_view("\n\r\0", 3), i);
+      if (i == std::string_view::npos) break;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      i = text.find("*/", i + 2);
+      if (i == std::string_view::npos) break;
+      ++i;
+    } else if (c == '{' || c == '[') {
+      if (open.size() >= max_depth) return shape_problem{i, true};
+      open.push_back({c == '{', 0});
+    } else if ((c == '}' || c == ']') && !open.empty()) {
+      open.pop_back();
+    } else if (c == ',' && !open.empty()) {
+      open_container& in = open.back();
+      if (++in.commas >= (in.object ? max_members : max_elements)) return shape_problem{i, false};
+    }
+  }
+  return std::nullopt;
+}
+
 json_locator::json_locator(std::string_view text) : text_(text) {
   line_starts_.push_back(0);
   for (std::size_t i = 0; i < text.size(); ++i) {

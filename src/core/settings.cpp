@@ -18,7 +18,15 @@ namespace {
 
 using json = nlohmann::ordered_json;  // problems are reported in file order
 
-// Where problems go: each names the file, the line and column, and the JSON path.
+// The first `keep` bytes of `text` (fewer, so no UTF-8 sequence is cut) and "..." when it is longer.
+std::string shortened(std::string_view text, std::size_t keep) {
+  if (text.size() <= keep) return std::string(text);
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
+  return std::string(text.substr(0, keep)) + "...";
+}
+
+// Where problems go: each names the file, the line and column, and the JSON path. At most
+// max_configuration_problems are listed; the rest are counted (`unlisted`).
 class problem_list {
  public:
   problem_list(std::string_view source, const json_locator& locator, std::vector<std::string>& out)
@@ -28,15 +36,21 @@ class problem_list {
     add(locator_.value(pointer), pointer, what);
   }
   void at_key(const std::string& pointer, std::string_view what) const { add(locator_.key(pointer), pointer, what); }
+  [[nodiscard]] std::size_t unlisted() const noexcept { return unlisted_; }
 
  private:
   void add(text_position position, const std::string& pointer, std::string_view what) const {
+    if (out_.size() >= max_configuration_problems) {
+      ++unlisted_;
+      return;
+    }
     out_.push_back(fmt::format("{}:{}:{}: {}: {}", source_, position.line, position.column,
-                               pointer.empty() ? "/" : pointer, what));
+                               pointer.empty() ? "/" : shortened(pointer, 100), what));
   }
   std::string_view source_;
   const json_locator& locator_;
   std::vector<std::string>& out_;
+  mutable std::size_t unlisted_ = 0;
 };
 
 // A value in a message: its JSON text when short, else its start and its type and size, so a
@@ -45,9 +59,8 @@ std::string found(const json& value) {
   constexpr std::size_t longest = 60;
   std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
   if (text.size() <= longest) return text;
-  std::size_t cut = longest - 20;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
-  text.resize(cut);
+  text = shortened(text, longest - 20);
+  text.resize(text.size() - 3);  // without its "...": the size follows
   if (value.is_string())
     return fmt::format("{}... (a string of {} bytes)", text, value.get_ref<const std::string&>().size());
   if (value.is_structured()) return fmt::format("{}... (an {} of {} members)", text, value.type_name(), value.size());
@@ -598,33 +611,6 @@ std::string parse_error_text(const json::exception& error) {
   return text;
 }
 
-// Where the text first nests deeper than `limit` objects and arrays, if it does. A flat scan
-// that steps over strings and comments, so it cannot itself recurse; brackets in text that is not
-// JSON at all count too, which only matters for files that fail to parse anyway.
-std::optional<std::size_t> first_too_deep(std::string_view text, std::size_t limit) {
-  std::size_t depth = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\') ++i;
-      }
-    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
-      i = text.find('\n', i);
-      if (i == std::string_view::npos) break;
-    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-      i = text.find("*/", i + 2);
-      if (i == std::string_view::npos) break;
-      ++i;
-    } else if (c == '{' || c == '[') {
-      if (++depth > limit) return i;
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::string configuration_too_large(std::string_view source_name, std::uint64_t size) {
@@ -641,12 +627,17 @@ settings_result parse_settings(std::string_view json_text, std::string_view sour
     result.document_ok = false;
     return result;
   }
-  if (const auto deep = first_too_deep(json_text, max_configuration_depth)) {
-    const text_position at = json_locator::position_of(json_text, *deep);
+  if (const auto bad = json_locator::check_shape(json_text, max_configuration_depth, max_configuration_members,
+                                                 max_configuration_elements)) {
+    const text_position at = json_locator::position_of(json_text, bad->offset);
     result.problems.push_back(
-        fmt::format("{}:{}:{}: objects and arrays nest more than {} levels deep here; no "
-                    "configuration needs that many",
-                    source_name, at.line, at.column, max_configuration_depth));
+        bad->too_deep
+            ? fmt::format("{}:{}:{}: objects and arrays nest more than {} levels deep here; no "
+                          "configuration needs that many",
+                          source_name, at.line, at.column, max_configuration_depth)
+            : fmt::format("{}:{}:{}: the object or array this is in holds more than {} members or {} "
+                          "elements; no configuration needs that many",
+                          source_name, at.line, at.column, max_configuration_members, max_configuration_elements));
     result.document_ok = false;
     return result;
   }
@@ -706,6 +697,9 @@ settings_result parse_settings(std::string_view json_text, std::string_view sour
        [&](const std::string& k, const json& v) { read_ip_assignment(root, k, v, result.value.ip_assignment); }},
   });
   cross_check(result.value, problems);
+  if (problems.unlisted() > 0) {
+    result.problems.push_back(fmt::format("{}: and {} more problem(s), not listed", source_name, problems.unlisted()));
+  }
   return result;
 }
 

@@ -26,20 +26,44 @@ using byte = unsigned char;
 // Fixed-width values at any alignment that may alias anything, like the bytes they are read from.
 // Accessed through pointers of these types, each is one load or store, never a call (a fixed-size
 // __builtin_memcpy could become a call to memcpy, that is to us, at -O0).
-using block16 = byte __attribute__((vector_size(16), aligned(1), may_alias));
 using word64 = std::uint64_t __attribute__((aligned(1), may_alias));
 using word32 = std::uint32_t __attribute__((aligned(1), may_alias));
 using word16 = std::uint16_t __attribute__((aligned(1), may_alias));
 
-// (Functions per width rather than a template: attributes of a template argument are dropped.
-// The 16-byte block goes by reference: passed by value it would change the 32-bit ABI, where
-// the DLL is built without SSE.)
+#if defined(__SSE2__)
+using block16 = byte __attribute__((vector_size(16), aligned(1), may_alias));
+// (Functions per width rather than a template: attributes of a template argument are dropped.)
 inline void load16(block16& v, const byte* p) noexcept {
   v = *reinterpret_cast<const block16*>(p);
 }
 inline void store16(byte* p, const block16& v) noexcept {
   *reinterpret_cast<block16*>(p) = v;
 }
+inline block16 filled16(byte b) noexcept {
+  return block16{b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b};
+}
+#else
+// Without SSE (the 32-bit DLL is built for plain i686) a 16-byte vector has no hardware mode and
+// the compiler could lower its copies to a call to memcpy, that is to us: two 8-byte words in
+// integer registers instead.
+struct block16 {
+  std::uint64_t low;
+  std::uint64_t high;
+};
+inline void load16(block16& v, const byte* p) noexcept {
+  v.low = *reinterpret_cast<const word64*>(p);
+  v.high = *reinterpret_cast<const word64*>(p + 8);
+}
+inline void store16(byte* p, const block16& v) noexcept {
+  *reinterpret_cast<word64*>(p) = v.low;
+  *reinterpret_cast<word64*>(p + 8) = v.high;
+}
+inline block16 filled16(byte b) noexcept {
+  const std::uint64_t word = 0x0101010101010101ULL * b;
+  return block16{word, word};
+}
+#endif
+
 inline std::uint64_t load8(const byte* p) noexcept {
   return *reinterpret_cast<const word64*>(p);
 }
@@ -164,7 +188,7 @@ void* memset(void* destination, int value, std::size_t size) {
   const auto b = static_cast<byte>(value);
   const std::uint64_t word = 0x0101010101010101ULL * b;
   if (size >= 16) {
-    const block16 block = {b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b};
+    const block16 block = filled16(b);
     for (std::size_t i = 0; i + 16 < size; i += 16) {
       store16(d + i, block);
       __asm__("" : "+r"(i));

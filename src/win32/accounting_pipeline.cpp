@@ -116,7 +116,11 @@ void accounting_pipeline::run() noexcept {
 
 bool accounting_pipeline::room_to_publish(const core::journal_ring& ring) noexcept {
   std::uint64_t free_bytes = 0;
-  const bool below = below_free_space_floor(directory_, options_.retention, free_bytes);
+  bool below = below_free_space_floor(directory_, options_.retention, free_bytes);
+  // Publishing resumes only with a margin above the floor, so free space hovering at the floor
+  // does not report a change every round.
+  const std::uint64_t floor = options_.retention.min_free_bytes;
+  if (below_floor_ && !below && free_bytes < floor + floor / 8) below = true;
   if (below == below_floor_) return !below;
   below_floor_ = below;
   try {
@@ -125,15 +129,15 @@ bool accounting_pipeline::room_to_publish(const core::journal_ring& ring) noexce
       // it is full accounting.on_failure decides what callbacks answer.
       diag_.report(core::severity::error, core::topic::accounting_failure,
                    fmt::format("free space for {} is {} MB, below accounting.min_free_mb = {}: records are kept in "
-                               "the journal ({} of {} MB used) and not published until space is freed; no accounting "
-                               "file is deleted to make room, and once the journal is full accounting.on_failure "
-                               "applies",
+                               "the journal ({} of {} MB used) and not published until space is freed (or RasWarden "
+                               "stops, which writes what the journal holds); no accounting file is deleted to make "
+                               "room, and once the journal is full accounting.on_failure applies",
                                to_utf8(directory_), free_bytes >> 20, options_.retention.min_free_bytes >> 20,
                                ring.used() >> 20, ring.capacity() >> 20));
     } else {
       diag_.report(core::severity::info, core::topic::accounting_recovered,
-                   fmt::format("free space for {} is {} MB again, above accounting.min_free_mb = {}: publishing "
-                               "resumes",
+                   fmt::format("free space for {} is {} MB again, above accounting.min_free_mb = {} with a margin: "
+                               "publishing resumes",
                                to_utf8(directory_), free_bytes >> 20, options_.retention.min_free_bytes >> 20));
     }
   } catch (...) {

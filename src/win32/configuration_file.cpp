@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "win32/registry.hpp"
 #include "win32/system.hpp"
 
@@ -45,11 +47,16 @@ loaded_configuration load_configuration(const configuration_location& location) 
   loaded.location = location;
   if (!location.registry_problem.empty()) loaded.problems.push_back(location.registry_problem);
   DWORD read_error = ERROR_SUCCESS;
-  if (const file_stamp stamp = stamp_of(location.path); stamp.exists && stamp.size > core::max_configuration_bytes) {
-    // Not read at all: whatever the file holds, it cannot be a configuration.
-    loaded.problems.push_back(core::configuration_too_large(to_utf8(location.path), stamp.size));
+  std::uint64_t size = 0;
+  // At most one byte more than a configuration may hold, however large the file is (or grows).
+  const bool read =
+      read_file_range(location.path, 0, core::max_configuration_bytes + 1, false, loaded.text, read_error, &size);
+  size = std::max<std::uint64_t>(size, loaded.text.size());
+  if (read && size > core::max_configuration_bytes) {
+    loaded.problems.push_back(core::configuration_too_large(to_utf8(location.path), size));
+    loaded.text.clear();
     loaded.rejected = true;
-  } else if (read_file(location.path, loaded.text, read_error)) {
+  } else if (read) {
     auto parsed = core::parse_settings(loaded.text, to_utf8(location.path));
     loaded.settings = std::move(parsed.value);
     loaded.problems.insert(loaded.problems.end(), parsed.problems.begin(), parsed.problems.end());

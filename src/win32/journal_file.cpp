@@ -28,8 +28,8 @@ std::uint64_t random_epoch() {
 DWORD create_zeroed(const std::wstring& path, std::uint64_t bytes) {
   const std::wstring temporary = path + L".new";
   {
-    const unique_hfile file(::CreateFileW(temporary.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS,
-                                          FILE_ATTRIBUTE_NORMAL, nullptr));
+    const unique_hfile file(
+        ::CreateFileW(temporary.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
     if (!file) return ::GetLastError();
     const std::vector<char> zeros(zero_chunk, '\0');
     for (std::uint64_t done = 0; done < bytes;) {
@@ -93,8 +93,7 @@ bool journal_file::map(std::string& error) noexcept {
 }
 
 std::unique_ptr<journal_file> journal_file::open(const std::wstring& log_directory, std::uint64_t capacity_bytes,
-                                                 const core::clock& time, core::diagnostics& diag,
-                                                 std::string& error) {
+                                                 const core::clock& time, core::diagnostics& diag, std::string& error) {
   try {
     const std::wstring path = path_in(log_directory);
     const std::wstring folder = path.substr(0, path.find_last_of(L'\\'));
@@ -123,7 +122,8 @@ std::unique_ptr<journal_file> journal_file::open(const std::wstring& log_directo
       const core::journal_state state = core::journal_ring::inspect(memory, problem);
       if (state == core::journal_state::usable) {
         journal->ring_ = std::make_unique<core::journal_ring>(core::journal_ring::attach(memory, journal->scan_));
-        const bool resize = journal->size_ != wanted && journal->ring_->used() == 0 && journal->scan_.damaged_ranges == 0;
+        const bool resize =
+            journal->size_ != wanted && journal->ring_->used() == 0 && journal->scan_.damaged_ranges == 0;
         if (!resize || attempt > 0) return journal;
         // Empty, and accounting.journal_mb asks for another size: made again at that size.
         // (Should it not be deletable, the next attempt simply keeps it at its old size.)

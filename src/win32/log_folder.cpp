@@ -68,11 +68,16 @@ void apply_retention(const std::wstring& directory, const retention_options& opt
   try {
     if (options.retention_days == 0) return;  // kept for ever
     const std::int64_t oldest_kept = core::log_format::day_of(now_unix_ms) - options.retention_days;
+    // A few per round: each is read through to be described, on the publisher's thread, and a
+    // first start over years of files must not hold publishing up for long.
+    constexpr int most_per_round = 8;
+    int deleted = 0;
     for (const public_file& f : list_public_files(directory)) {
-      if (f.id.day >= oldest_kept) break;  // oldest first: the rest are newer
+      if (f.id.day >= oldest_kept || deleted == most_per_round) break;  // oldest first: the rest are newer
       if (_wcsicmp(f.path.c_str(), current.c_str()) == 0) continue;
       const std::string contents = contents_of(f.path);
       if (::DeleteFileW(f.path.c_str()) == 0) continue;
+      ++deleted;
       diag.report(core::severity::warning, fmt::format("deleted {} ({}), older than retention_days = {}",
                                                        to_utf8(f.path), contents, options.retention_days));
     }

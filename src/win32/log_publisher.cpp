@@ -116,6 +116,9 @@ bool log_publisher::try_resume(core::journal_ring& ring) noexcept {
 bool log_publisher::open_for(core::journal_ring& ring, std::int64_t day, bool next_index,
                              std::size_t next_line) noexcept {
   try {
+    // The records in the file being left are already released from the journal: they reach the
+    // disk now, not at a later flush round, which only ever flushes the current file.
+    if (file_) ::FlushFileBuffers(file_.get());
     file_.reset();
     path_.clear();
     std::uint32_t index = 0;

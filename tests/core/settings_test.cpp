@@ -45,6 +45,51 @@ TEST(Settings, NestingTooDeepAnywhereIsOneShortProblemWithItsPosition) {
   EXPECT_EQ(placed.problems[0].rfind("raswarden.json:2:75: ", 0), 0U) << placed.problems[0];
 }
 
+TEST(Settings, ALineCommentEndsWhereTheParserEndsItSoNestingCannotHideBehindIt) {
+  // The JSON parser ends a // comment at a carriage return or a NUL too; so does the check.
+  for (const std::string& end : {std::string("\r"), std::string(1, '\0')}) {
+    const auto result = parse_settings("// x" + end + "{\"schema\": " + nested(100000) + "}", "raswarden.json");
+    ASSERT_EQ(result.problems.size(), 1U) << all(result.problems).substr(0, 300);
+    EXPECT_NE(result.problems[0].find("nest more than 64 levels deep"), std::string::npos) << result.problems[0];
+  }
+}
+
+TEST(Settings, ObjectsAndArraysHoldABoundedNumberOfEntries) {
+  std::string members = "{\"schema\": 1, \"policy\": {";
+  for (int i = 0; i < 1001; ++i) members += (i == 0 ? "" : ",") + std::string("\"k") + std::to_string(i) + "\": 0";
+  const auto wide = parse_settings(members + "}}", "raswarden.json");
+  ASSERT_EQ(wide.problems.size(), 1U) << all(wide.problems).substr(0, 300);
+  EXPECT_NE(wide.problems[0].find("holds more than 1000 members or 100000 elements"), std::string::npos)
+      << wide.problems[0];
+  std::string elements = "{\"schema\": 1, \"x\": [0";
+  for (int i = 0; i < 100000; ++i) elements += ",0";
+  const auto long_array = parse_settings(elements + "]}", "raswarden.json");
+  ASSERT_EQ(long_array.problems.size(), 1U) << all(long_array.problems).substr(0, 300);
+  EXPECT_NE(long_array.problems[0].find("holds more than"), std::string::npos) << long_array.problems[0];
+  // Up to the bounds is an ordinary file.
+  std::string fine = "{\"schema\": 1, \"x\": [0";
+  for (int i = 0; i < 99998; ++i) fine += ",0";
+  const auto at_bound = parse_settings(fine + "]}", "raswarden.json");
+  ASSERT_EQ(at_bound.problems.size(), 1U);
+  EXPECT_NE(at_bound.problems[0].find("/x: unknown key"), std::string::npos) << at_bound.problems[0];
+}
+
+TEST(Settings, AtMostTwentyProblemsAreListedAndTheRestCounted) {
+  std::string text = "{\"schema\": 1";
+  for (int i = 0; i < 50; ++i) text += ", \"unknown" + std::to_string(i) + "\": 0";
+  const auto result = parse_settings(text + "}", "raswarden.json");
+  ASSERT_EQ(result.problems.size(), 21U) << all(result.problems);
+  EXPECT_NE(result.problems[0].find("/unknown0: unknown key"), std::string::npos) << result.problems[0];
+  EXPECT_EQ(result.problems[20], "raswarden.json: and 30 more problem(s), not listed");
+}
+
+TEST(Settings, ALongKeyIsShortenedInItsProblem) {
+  const auto result = parse_settings("{\"" + std::string(100000, 'k') + "\": 1}", "raswarden.json");
+  ASSERT_EQ(result.problems.size(), 1U);
+  EXPECT_LT(result.problems[0].size(), 400U) << result.problems[0].substr(0, 500);
+  EXPECT_NE(result.problems[0].find("kkk...: unknown key"), std::string::npos) << result.problems[0].substr(0, 500);
+}
+
 TEST(Settings, BracketsInStringsAndCommentsDoNotCountAsNesting) {
   const std::string brackets(200, '[');
   // The directory's value is  D:\logs"[[[...  (an escaped backslash, an escaped quote, brackets).

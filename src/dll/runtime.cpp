@@ -9,13 +9,13 @@
 
 #include "dll/diagnostic_log.hpp"
 #include "raswarden/adaptive_mutex.hpp"
-#include "raswarden/settings.hpp"
 #include "raswarden/log_format.hpp"
+#include "raswarden/settings.hpp"
 #include "win32/accounting_pipeline.hpp"
 #include "win32/background_thread.hpp"
 #include "win32/configuration_file.hpp"
-#include "win32/session_state_file.hpp"
 #include "win32/record_forwarder.hpp"
+#include "win32/session_state_file.hpp"
 #include "win32/system.hpp"
 
 namespace raswarden::dll {
@@ -88,8 +88,8 @@ class instance {
     options.queue_limit = accounting.queue_limit;
     // Opening the pipeline publishes what a killed or crashed run journaled, before any record
     // of this run (service-start, session-recovered) is written.
-    auto pipeline = std::make_unique<win32::accounting_pipeline>(log_directory_, pipeline_options(accounting),
-                                                                 clock_, *diag_);
+    auto pipeline =
+        std::make_unique<win32::accounting_pipeline>(log_directory_, pipeline_options(accounting), clock_, *diag_);
     pipeline_ = pipeline.get();
     std::unique_ptr<core::record_sink> sink = std::move(pipeline);
     engine_ =
@@ -102,13 +102,23 @@ class instance {
     // this run's service-start is its first record); it is not on any callback's path.
     if (accounting.forward.enabled) {
       core::syslog_identity identity{options_server_, "raswarden", ::GetCurrentProcessId(), 16};
-      forwarder_ = std::make_unique<win32::record_forwarder>(accounting.forward, std::move(identity), log_directory_,
-                                                             *diag_);
+      forwarder_ =
+          std::make_unique<win32::record_forwarder>(accounting.forward, std::move(identity), log_directory_, *diag_);
     }
     engine_->start(callback);
     engine_->record_configuration(callback, win32::to_utf8(config.location.path), config.from_file, config.rejected,
                                   config.problems);
     engine_->recover(callback, previous);
+    // Only now, with the session-recovered records in the journal, is the previous run's state
+    // cleared: a crash before this line recovers the same sessions again rather than losing them.
+    if (store_) {
+      store_error.clear();
+      if (!store_->start_afresh(store_error)) {
+        // The store stays unmapped, and every use of it does nothing.
+        diag_->report(core::severity::error,
+                      "session state cannot be kept, so sessions open at a crash cannot be recovered: " + store_error);
+      }
+    }
     // Changes to the file are noticed here and swapped in; callbacks never wait for a reload.
     watched_ = config.location;
     loaded_text_ = config.text;

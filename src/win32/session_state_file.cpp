@@ -141,22 +141,39 @@ std::unique_ptr<session_state_file> session_state_file::open(const std::wstring&
     }
   }
 
-  // Start empty: zero the whole file, then map it.
-  if (!extend_with_zeros(store->file_.get(), 0, file_bytes(slots)) || !store->map(slots)) {
-    error = fmt::format("cannot prepare {}: {}", to_utf8(path), describe_error(::GetLastError()));
-    return nullptr;
-  }
-  auto* h = static_cast<header*>(store->view_);
-  std::memcpy(h->magic, magic, sizeof magic);
-  h->version = 1;
-  h->slot_size = sizeof(slot);
-  h->slot_count = slots;
-  h->clean_shutdown = 0;
-  h->last_alive_unix_ms = now_unix_ms;
-  h->created_unix_ms = now_unix_ms;
-  store->free_slots_.reserve(slots);
-  for (std::uint32_t i = slots; i > 0; --i) store->free_slots_.push_back(i - 1);
+  // Left as it is until start_afresh(): the previous run's sessions stay on disk until their
+  // session-recovered records are journaled.
+  store->path_ = path;
+  store->initial_slot_count_ = slots;
+  store->created_unix_ms_ = now_unix_ms;
   return store;
+}
+
+bool session_state_file::start_afresh(std::string& error) noexcept {
+  try {
+    const std::lock_guard lock(mutex_);
+    if (view_ != nullptr) return true;
+    const std::uint32_t slots = initial_slot_count_;
+    // Start empty: zero the whole file, then map it.
+    if (!extend_with_zeros(file_.get(), 0, file_bytes(slots)) || !map(slots)) {
+      error = fmt::format("cannot prepare {}: {}", to_utf8(path_), describe_error(::GetLastError()));
+      return false;
+    }
+    auto* h = static_cast<header*>(view_);
+    std::memcpy(h->magic, magic, sizeof magic);
+    h->version = 1;
+    h->slot_size = sizeof(slot);
+    h->slot_count = slots;
+    h->clean_shutdown = 0;
+    h->last_alive_unix_ms = created_unix_ms_;
+    h->created_unix_ms = created_unix_ms_;
+    free_slots_.reserve(slots);
+    for (std::uint32_t i = slots; i > 0; --i) free_slots_.push_back(i - 1);
+    return true;
+  } catch (const std::exception& e) {
+    error = e.what();
+    return false;
+  }
 }
 
 session_state_file::~session_state_file() {

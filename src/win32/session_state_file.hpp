@@ -20,10 +20,14 @@ namespace raswarden::win32 {
 
 class session_state_file final : public core::session_store {
  public:
-  // Opens (or creates) the file, returns what the previous run left in `previous`, and starts
-  // empty. A corrupt file is reported in `warning` and started afresh.
+  // Opens (or creates) the file and returns what the previous run left in `previous`, without
+  // changing it. A corrupt file is reported in `warning` and started afresh.
   static std::unique_ptr<session_state_file> open(const std::wstring& path, std::int64_t now_unix_ms,
                                                   core::recovery& previous, std::string& error, std::string& warning);
+  // Clears the file for this run's sessions. Called once the previous run's sessions are
+  // journaled as session-recovered, so a crash before that point recovers them again; until
+  // then this run's sessions are not kept (no callback arrives before it).
+  [[nodiscard]] bool start_afresh(std::string& error) noexcept;
   ~session_state_file() override;
   session_state_file(const session_state_file&) = delete;
   session_state_file& operator=(const session_state_file&) = delete;
@@ -59,6 +63,9 @@ class session_state_file final : public core::session_store {
   std::size_t indexed_ = 0;
   std::unordered_map<std::string, std::uint32_t> long_ids_;
   std::vector<std::uint32_t> free_slots_;
+  std::wstring path_;
+  std::uint32_t initial_slot_count_ = 0;
+  std::int64_t created_unix_ms_ = 0;
   bool full_reported_ = false;
 };
 

@@ -68,6 +68,7 @@ class instance {
                       win32::to_utf8(config.location.path), config.problems.size(),
                       config.settings.policy.accept_on_error ? "accept" : "reject", problem_list(config.problems)));
     }
+    warn_about_where_the_configuration_came_from(config);
 
     // What the previous run left open, and the store for this run's sessions.
     core::recovery previous;
@@ -165,6 +166,25 @@ class instance {
   [[nodiscard]] core::diagnostics& diagnostics() noexcept { return *diag_; }
 
  private:
+  // An administrator should know when the policy is not theirs: built-in defaults (no file, so
+  // everyone is accepted), or a file named by an environment variable meant for tests.
+  void warn_about_where_the_configuration_came_from(const win32::loaded_configuration& config) {
+    if (config.location.origin == win32::configuration_origin::environment) {
+      diag_->report(core::severity::warning, core::topic::configuration,
+                    fmt::format("the configuration is taken from {} as the environment variable {} says, not from "
+                                "HKLM\\SOFTWARE\\RasWarden ConfigPath or the default location; that override is "
+                                "meant for tests and diagnostics",
+                                win32::to_utf8(config.location.path), win32::to_utf8(win32::configuration_variable)));
+    }
+    if (!config.from_file && !config.rejected) {
+      diag_->report(core::severity::warning, core::topic::configuration,
+                    fmt::format("there is no configuration file at {} ({}): RasWarden runs on its built-in defaults, "
+                                "which accept every connection and keep accounting in {}",
+                                win32::to_utf8(config.location.path), win32::describe(config.location.origin),
+                                win32::to_utf8(log_directory_)));
+    }
+  }
+
   // Puts a configuration's policy and address settings in force. An unusable file at start has
   // nothing earlier to keep, so every decision answers its policy.on_error.
   void apply(const win32::loaded_configuration& config, bool at_start) {

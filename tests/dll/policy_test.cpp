@@ -105,6 +105,11 @@ TEST_F(policy_test, a_rule_rejects_through_the_export_and_the_record_names_it) {
   const auto accepts = records_of("connection-accept");
   ASSERT_EQ(accepts.size(), 1u);
   EXPECT_EQ(accepts[0].at("rule"), "staff");
+  // The file came through RASWARDEN_CONFIG, as in every test: the administrator is told.
+  EXPECT_NE(diagnostic_log().find("as the environment variable RASWARDEN_CONFIG says, not from "
+                                  "HKLM\\SOFTWARE\\RasWarden ConfigPath"),
+            std::string::npos)
+      << diagnostic_log();
 }
 
 TEST_F(policy_test, simultaneous_use_is_limited_across_connect_and_hangup) {
@@ -260,6 +265,8 @@ TEST_F(policy_test, the_registry_config_path_is_used_when_the_environment_names_
   const auto loaded = records_of("config-loaded");
   ASSERT_EQ(loaded.size(), 1u);
   EXPECT_EQ(win32::to_wide(loaded[0].at("path").get<std::string>()), path);
+  EXPECT_EQ(diagnostic_log().find("as the environment variable RASWARDEN_CONFIG says"), std::string::npos)
+      << diagnostic_log();
 }
 
 TEST_F(policy_test, pools_hand_out_each_address_once_and_an_exhausted_pool_refuses_with_a_reason) {

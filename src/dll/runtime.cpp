@@ -60,13 +60,15 @@ class instance {
     }
     diag_->set_event_log_rejections(config.settings.event_log.rejections);
     if (config.rejected) {
-      diag_->report(
-          core::severity::error, core::topic::configuration,
-          fmt::format("the configuration {} cannot be used ({} problem(s)); until it is fixed every "
-                      "decision answers policy.on_error ({}) and the accounting keys that are valid "
-                      "apply:{}",
-                      win32::to_utf8(config.location.path), config.problems.size(),
-                      config.settings.policy.accept_on_error ? "accept" : "reject", problem_list(config.problems)));
+      diag_->report(core::severity::error, core::topic::configuration,
+                    fmt::format("the configuration {} cannot be used ({} problem(s)); until it is fixed every "
+                                "decision answers policy.on_error ({}) and the accounting keys that are valid "
+                                "apply:{}",
+                                win32::to_utf8(config.location.path), config.problems.size(),
+                                config.location.fail_closed              ? "reject, as FailClosed is set"
+                                : config.settings.policy.accept_on_error ? "accept"
+                                                                         : "reject",
+                                problem_list(config.problems)));
     }
     warn_about_where_the_configuration_came_from(config);
 
@@ -176,6 +178,16 @@ class instance {
                                 "meant for tests and diagnostics",
                                 win32::to_utf8(config.location.path), win32::to_utf8(win32::configuration_variable)));
     }
+    if (!config.location.fail_closed_problem.empty()) {
+      diag_->report(core::severity::warning, core::topic::configuration, config.location.fail_closed_problem);
+    }
+    if (config.location.fail_closed && (config.rejected || !config.from_file)) {
+      diag_->report(core::severity::error, core::topic::configuration,
+                    fmt::format("HKLM\\SOFTWARE\\RasWarden FailClosed is set and there is no usable configuration "
+                                "({}): every connection is refused until a valid file is there",
+                                win32::to_utf8(config.location.path)));
+      return;  // the defaults are not in force
+    }
     if (!config.from_file && !config.rejected) {
       diag_->report(core::severity::warning, core::topic::configuration,
                     fmt::format("there is no configuration file at {} ({}): RasWarden runs on its built-in defaults, "
@@ -189,7 +201,13 @@ class instance {
   // nothing earlier to keep, so every decision answers its policy.on_error.
   void apply(const win32::loaded_configuration& config, bool at_start) {
     std::shared_ptr<const core::admission_policy> policy;
-    if (config.rejected && at_start) {
+    const bool fail_closed = config.location.fail_closed && (config.rejected || !config.from_file);
+    if (at_start && fail_closed) {
+      policy = std::make_shared<core::unusable_policy>(
+          false, fmt::format("there is no usable configuration ({}) and HKLM\\SOFTWARE\\RasWarden FailClosed is set",
+                             win32::to_utf8(config.location.path)));
+      engine_->replace_policy(std::move(policy), core::ip_assignment_settings{});
+    } else if (config.rejected && at_start) {
       policy = std::make_shared<core::unusable_policy>(
           config.settings.policy.accept_on_error,
           fmt::format("the configuration {} cannot be used (see its config-rejected record)",

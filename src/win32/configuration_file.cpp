@@ -24,6 +24,16 @@ const char* describe(configuration_origin origin) noexcept {
 
 configuration_location locate_configuration() {
   configuration_location location;
+  // Read before anything else, so that no state of the file can open the door.
+  DWORD fail_closed = 0;
+  switch (read_machine_dword(configuration_key, fail_closed_value, fail_closed, location.fail_closed_problem)) {
+    case registry_read::ok: location.fail_closed = fail_closed != 0; break;
+    case registry_read::missing: break;
+    case registry_read::failed:
+      location.fail_closed = true;  // unreadable: the safe reading
+      location.fail_closed_problem += "; it is taken as set";
+      break;
+  }
   location.path = environment_variable(configuration_variable);
   if (!location.path.empty()) {
     location.origin = configuration_origin::environment;

@@ -19,6 +19,7 @@ namespace raswarden::win32 {
 inline constexpr const wchar_t* configuration_key = L"SOFTWARE\\RasWarden";
 inline constexpr const wchar_t* configuration_value = L"ConfigPath";
 inline constexpr const wchar_t* configuration_variable = L"RASWARDEN_CONFIG";
+inline constexpr const wchar_t* fail_closed_value = L"FailClosed";
 
 enum class configuration_origin : std::uint8_t { environment, registry, default_location };
 
@@ -26,6 +27,10 @@ struct configuration_location {
   std::wstring path;
   configuration_origin origin = configuration_origin::default_location;
   std::string registry_problem;  // ConfigPath exists but is unusable (the default was used instead)
+  // HKLM\SOFTWARE\RasWarden FailClosed (REG_DWORD, non-zero): without a usable configuration at
+  // start, every decision is a reject. A value of the wrong type counts as set (and is reported).
+  bool fail_closed = false;
+  std::string fail_closed_problem;
 };
 [[nodiscard]] configuration_location locate_configuration();
 [[nodiscard]] const char* describe(configuration_origin origin) noexcept;

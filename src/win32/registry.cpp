@@ -66,6 +66,32 @@ registry_read read_machine_value(const wchar_t* key, const wchar_t* value, store
   return registry_read::ok;
 }
 
+registry_read read_machine_dword(const wchar_t* key, const wchar_t* value, DWORD& out, std::string& error) {
+  HKEY raw = nullptr;
+  LSTATUS status = ::RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &raw);
+  const unique_hkey opened(raw);
+  if (status == ERROR_FILE_NOT_FOUND) return registry_read::missing;
+  if (status != ERROR_SUCCESS) {
+    error = fmt::format("cannot open HKLM\\{}: {}", to_utf8(key), describe_error(static_cast<DWORD>(status)));
+    return registry_read::failed;
+  }
+  DWORD type = REG_NONE;
+  DWORD data = 0;
+  DWORD size = sizeof data;
+  status = ::RegQueryValueExW(opened.get(), value, nullptr, &type, reinterpret_cast<BYTE*>(&data), &size);
+  if (status == ERROR_FILE_NOT_FOUND) return registry_read::missing;
+  if (status == ERROR_SUCCESS && type == REG_DWORD && size == sizeof data) {
+    out = data;
+    return registry_read::ok;
+  }
+  error = status == ERROR_SUCCESS || status == ERROR_MORE_DATA
+              ? fmt::format("HKLM\\{} value {} has the registry type {} ({}); expected REG_DWORD", to_utf8(key),
+                            to_utf8(value), type, registry_type_name(type))
+              : fmt::format("cannot read HKLM\\{} value {}: {}", to_utf8(key), to_utf8(value),
+                            describe_error(static_cast<DWORD>(status)));
+  return registry_read::failed;
+}
+
 bool write_machine_string(const wchar_t* key, const wchar_t* value, const std::wstring& text, DWORD type,
                           std::string& error) {
   HKEY raw = nullptr;

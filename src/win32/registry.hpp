@@ -24,6 +24,10 @@ registry_read read_machine_string(const wchar_t* key, const wchar_t* value, std:
 
 [[nodiscard]] const char* registry_type_name(DWORD type) noexcept;
 
+// Reads HKLM\`key` `value` as a REG_DWORD. A missing key or value is `missing`; a value of another
+// type, or one that cannot be read, is `failed` with `error` naming the key, the value and why.
+registry_read read_machine_dword(const wchar_t* key, const wchar_t* value, DWORD& out, std::string& error);
+
 // A value as stored, of any type (string types as text, without expansion), for tools that edit
 // it and must write it back in the same form.
 struct stored_value {

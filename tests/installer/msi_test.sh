@@ -317,6 +317,30 @@ case $scenario in
     check_products ""
     ;;
 
+  fail-closed)
+    # HKLM\SOFTWARE\RasWarden FailClosed: without a usable configuration at start, RRAS (here
+    # rrashost loading DLLPath, as RRAS does) is told to refuse every connection.
+    must "install" msiexec install /i "$(windows_path "$msi")" ADDLOCAL=ALL
+    answers() { # connections accepted and rejected over 20 generated lifecycles, as "A R"
+      wine "$install_dir/rrashost.exe" --load 20 --json 2>/dev/null | tr -d '\r' |
+        python3 -c 'import json, sys; c = json.load(sys.stdin)["connections"]; print(c["accepted"], c["rejected"])'
+    }
+    check_eq "the installed configuration accepts" "$(answers)" "20 0"
+    echo '{ "schema": 1, "policy": ' >"$data_dir/raswarden.json"
+    check_eq "an unusable file without FailClosed answers on_error (accept)" "$(answers)" "20 0"
+    wine reg add 'HKLM\SOFTWARE\RasWarden' /v FailClosed /t REG_DWORD /d 1 /reg:64 /f >/dev/null 2>&1
+    check_eq "an unusable file with FailClosed rejects" "$(answers)" "0 20"
+    rm -f "$data_dir/raswarden.json"
+    check_eq "no file with FailClosed rejects" "$(answers)" "0 20"
+    if grep -q "FailClosed is set and there is no usable configuration" "$data_dir/logs/raswarden.log"; then
+      pass "the log says why every connection is refused"
+    else
+      fail "no FailClosed message in $data_dir/logs/raswarden.log"
+    fi
+    cp "$default_config" "$data_dir/raswarden.json"
+    check_eq "a valid file with FailClosed accepts" "$(answers)" "20 0"
+    ;;
+
   *)
     echo "unknown scenario \"$scenario\"" >&2
     exit 2

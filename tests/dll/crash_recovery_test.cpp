@@ -19,7 +19,7 @@ TEST_F(crash_recovery_test, a_killed_host_loses_no_acknowledged_record_and_the_r
   write_config("{\"schema\":1,\"accounting\":{\"directory\":" +
                nlohmann::json(win32::to_utf8(directory() + L"\\logs")).dump() + ",\"flush_interval_ms\":50}}");
   const std::wstring journal = directory() + L"\\ack.jsonl";
-  const win32::unique_handle process_handle = start_endless_load(journal);
+  const owned_process process_handle = start_endless_load(journal);
   ASSERT_TRUE(process_handle) << win32::describe_error(::GetLastError());
 
   // Let it run until a few thousand callbacks were acknowledged, then kill it mid-flight.

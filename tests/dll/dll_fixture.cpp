@@ -107,20 +107,39 @@ std::vector<nlohmann::json> dll_test::records() const {
   return result;
 }
 
-win32::unique_handle dll_test::start_endless_load(const std::wstring& ack_journal) {
+dll_test::owned_process::~owned_process() {
+  if (!process_) return;
+  ::TerminateProcess(process_.get(), 9);  // nothing, when the test already ended it
+  ::WaitForSingleObject(process_.get(), 30000);
+}
+
+dll_test::owned_process dll_test::start_endless_load(const std::wstring& ack_journal) {
   std::wstring host = dll_path();
   host.resize(host.find_last_of(L"\\/") + 1);
   std::wstring command = L"\"" + host + L"rrashost.exe\" --dll \"" + dll_path() +
                          L"\" --load 10000000 --threads 2 --concurrency 300 --ack-journal \"" + ack_journal + L"\"";
+  win32::unique_handle job(::CreateJobObjectW(nullptr, nullptr));
+  if (job) {
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+    limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+    if (::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits, sizeof limits) == 0) {
+      job.reset();
+    }
+  }
   STARTUPINFOW startup{};
   startup.cb = sizeof startup;
   PROCESS_INFORMATION process{};
-  if (::CreateProcessW(nullptr, command.data(), nullptr, nullptr, FALSE, CREATE_NO_WINDOW, nullptr, nullptr, &startup,
-                       &process) == 0) {
+  if (::CreateProcessW(nullptr, command.data(), nullptr, nullptr, FALSE, CREATE_NO_WINDOW | CREATE_SUSPENDED, nullptr,
+                       nullptr, &startup, &process) == 0) {
     return {};
   }
   const win32::unique_handle thread(process.hThread);
-  return win32::unique_handle(process.hProcess);
+  win32::unique_handle child(process.hProcess);
+  // In the job before it runs a single instruction; a job Wine cannot give is no reason to fail
+  // the test, since the destructor still ends the process on every path but a kill of this one.
+  if (job && ::AssignProcessToJobObject(job.get(), child.get()) == 0) job.reset();
+  ::ResumeThread(thread.get());
+  return owned_process(std::move(job), std::move(child));
 }
 
 std::vector<nlohmann::json> dll_test::complete_lines(const std::string& text) {

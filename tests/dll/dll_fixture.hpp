@@ -55,10 +55,30 @@ class dll_test : public ::testing::Test {
   // folder, where they go when nothing in the file could be used (other tests write there too).
   [[nodiscard]] std::vector<nlohmann::json> rejections_in_default_folder() const;
 
+  // A process a test starts and must not outlive: ended (TerminateProcess) when this goes out of
+  // scope on every path, a failed assertion's early return included, and, through a job object
+  // that kills on close, also when the test process itself is killed (a CTest timeout). Without
+  // that, an endless load keeps running with both cores after its test is gone.
+  class owned_process {
+   public:
+    owned_process() = default;
+    owned_process(win32::unique_handle job, win32::unique_handle process)
+        : job_(std::move(job)), process_(std::move(process)) {}
+    owned_process(owned_process&&) noexcept = default;
+    owned_process& operator=(owned_process&&) noexcept = default;
+    ~owned_process();
+    [[nodiscard]] HANDLE get() const noexcept { return process_.get(); }
+    explicit operator bool() const noexcept { return static_cast<bool>(process_); }
+
+   private:
+    win32::unique_handle job_;
+    win32::unique_handle process_;
+  };
+
   // rrashost.exe (beside the tests) in a process of its own, driving this DLL with an endless
   // generated load (2 threads, 300 concurrent sessions) and acknowledging every callback in
   // `ack_journal`, for a test to kill. Invalid (with GetLastError set) when it cannot start.
-  [[nodiscard]] static win32::unique_handle start_endless_load(const std::wstring& ack_journal);
+  [[nodiscard]] static owned_process start_endless_load(const std::wstring& ack_journal);
   // The whole lines of an acknowledgement journal, parsed: the last may have been cut by a kill.
   [[nodiscard]] static std::vector<nlohmann::json> complete_lines(const std::string& text);
 

@@ -330,7 +330,7 @@ TEST_P(fault_kill_test, a_host_killed_at_a_random_point_loses_no_acknowledged_re
   write_config("{\"schema\":1,\"accounting\":{\"directory\":" +
                nlohmann::json(win32::to_utf8(directory() + L"\\logs")).dump() + ",\"flush_interval_ms\":50}}");
   const std::wstring journal = directory() + L"\\ack.jsonl";
-  const win32::unique_handle process_handle = start_endless_load(journal);
+  const owned_process process_handle = start_endless_load(journal);
   ASSERT_TRUE(process_handle) << win32::describe_error(::GetLastError());
 
   std::string text;

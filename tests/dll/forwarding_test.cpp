@@ -488,7 +488,7 @@ TEST_F(forwarding_test, a_killed_host_resumes_from_the_cursor_and_repeats_at_mos
   configure("relp", RASWARDEN_SYSLOG_RELP_PORT);
   // rrashost under load in its own process (it inherits RASWARDEN_CONFIG), killed mid-flight.
   const std::wstring journal = directory() + L"\\ack.jsonl";
-  const win32::unique_handle process_handle = start_endless_load(journal);
+  const owned_process process_handle = start_endless_load(journal);
   ASSERT_TRUE(process_handle) << win32::describe_error(::GetLastError());
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   std::size_t delivered_before_kill = 0;

@@ -36,17 +36,26 @@ registry_read read_machine_string(const wchar_t* key, const wchar_t* value, std:
   return registry_read::ok;
 }
 
-registry_read read_machine_value(const wchar_t* key, const wchar_t* value, stored_value& out, std::string& error) {
+namespace {
+// HKLM\`key` opened (64-bit view) for reading values: `missing` when the key does not exist.
+registry_read open_for_reading(const wchar_t* key, unique_hkey& opened, std::string& error) {
   HKEY raw = nullptr;
-  LSTATUS status = ::RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &raw);
-  const unique_hkey opened(raw);
+  const LSTATUS status = ::RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &raw);
+  opened.reset(raw);
   if (status == ERROR_FILE_NOT_FOUND) return registry_read::missing;
   if (status != ERROR_SUCCESS) {
     error = fmt::format("cannot open HKLM\\{}: {}", to_utf8(key), describe_error(static_cast<DWORD>(status)));
     return registry_read::failed;
   }
+  return registry_read::ok;
+}
+}  // namespace
+
+registry_read read_machine_value(const wchar_t* key, const wchar_t* value, stored_value& out, std::string& error) {
+  unique_hkey opened;
+  if (const registry_read found = open_for_reading(key, opened, error); found != registry_read::ok) return found;
   DWORD size = 0;
-  status = ::RegQueryValueExW(opened.get(), value, nullptr, &out.type, nullptr, &size);
+  LSTATUS status = ::RegQueryValueExW(opened.get(), value, nullptr, &out.type, nullptr, &size);
   if (status == ERROR_FILE_NOT_FOUND) return registry_read::missing;
   std::vector<wchar_t> buffer(size / sizeof(wchar_t) + 2, L'\0');
   DWORD read = size;
@@ -67,18 +76,12 @@ registry_read read_machine_value(const wchar_t* key, const wchar_t* value, store
 }
 
 registry_read read_machine_dword(const wchar_t* key, const wchar_t* value, DWORD& out, std::string& error) {
-  HKEY raw = nullptr;
-  LSTATUS status = ::RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &raw);
-  const unique_hkey opened(raw);
-  if (status == ERROR_FILE_NOT_FOUND) return registry_read::missing;
-  if (status != ERROR_SUCCESS) {
-    error = fmt::format("cannot open HKLM\\{}: {}", to_utf8(key), describe_error(static_cast<DWORD>(status)));
-    return registry_read::failed;
-  }
+  unique_hkey opened;
+  if (const registry_read found = open_for_reading(key, opened, error); found != registry_read::ok) return found;
   DWORD type = REG_NONE;
   DWORD data = 0;
   DWORD size = sizeof data;
-  status = ::RegQueryValueExW(opened.get(), value, nullptr, &type, reinterpret_cast<BYTE*>(&data), &size);
+  const LSTATUS status = ::RegQueryValueExW(opened.get(), value, nullptr, &type, reinterpret_cast<BYTE*>(&data), &size);
   if (status == ERROR_FILE_NOT_FOUND) return registry_read::missing;
   if (status == ERROR_SUCCESS && type == REG_DWORD && size == sizeof data) {
     out = data;

@@ -27,9 +27,10 @@ namespace raswarden::core {
 [[nodiscard]] std::string printable(std::string_view utf8);
 
 // A cell for a CSV file opened in a spreadsheet: a cell that starts with =, +, -, @, a tab or a
-// carriage return is a formula to Excel, LibreOffice and Google Sheets, so it gets a leading
-// apostrophe (OWASP's advice), except a plain number such as -5. Then quoted when it holds a
-// comma, a quote or a line break, with quotes doubled. Control characters are escaped first.
+// carriage return is a formula to Excel, LibreOffice and Google Sheets. Control characters are
+// escaped first (printable), which takes care of a leading tab or carriage return; a cell that
+// then starts with =, +, - or @ gets a leading apostrophe (OWASP's advice), except a plain number
+// such as -5. Quoted when it holds a comma or a quote, with quotes doubled.
 [[nodiscard]] std::string csv_cell(std::string_view utf8);
 
 }  // namespace raswarden::core

@@ -18,11 +18,16 @@ namespace {
 
 using json = nlohmann::ordered_json;  // problems are reported in file order
 
-// The first `keep` bytes of `text` (fewer, so no UTF-8 sequence is cut) and "..." when it is longer.
-std::string shortened(std::string_view text, std::size_t keep) {
-  if (text.size() <= keep) return std::string(text);
+// At most the first `keep` bytes of `text`, fewer so that no UTF-8 sequence is cut.
+std::string_view utf8_prefix(std::string_view text, std::size_t keep) {
+  if (text.size() <= keep) return text;
   while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
-  return std::string(text.substr(0, keep)) + "...";
+  return text.substr(0, keep);
+}
+
+// `text`, or its start and "..." when it is longer than `keep` bytes.
+std::string shortened(std::string_view text, std::size_t keep) {
+  return text.size() <= keep ? std::string(text) : std::string(utf8_prefix(text, keep)) + "...";
 }
 
 // Where problems go: each names the file, the line and column, and the JSON path. At most
@@ -57,14 +62,14 @@ class problem_list {
 // problem stays one readable line whatever the file holds.
 std::string found(const json& value) {
   constexpr std::size_t longest = 60;
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
   if (text.size() <= longest) return text;
-  text = shortened(text, longest - 20);
-  text.resize(text.size() - 3);  // without its "...": the size follows
-  if (value.is_string())
-    return fmt::format("{}... (a string of {} bytes)", text, value.get_ref<const std::string&>().size());
-  if (value.is_structured()) return fmt::format("{}... (an {} of {} members)", text, value.type_name(), value.size());
-  return text + "...";
+  const std::string_view start = utf8_prefix(text, longest - 20);
+  if (value.is_string()) {
+    return fmt::format("{}... (a string of {} bytes)", start, value.get_ref<const std::string&>().size());
+  }
+  if (value.is_structured()) return fmt::format("{}... (an {} of {} members)", start, value.type_name(), value.size());
+  return fmt::format("{}...", start);
 }
 
 template <typename Choice>

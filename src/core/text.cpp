@@ -129,12 +129,14 @@ bool plain_number(std::string_view text) {
 }  // namespace
 
 std::string csv_cell(std::string_view utf8) {
+  // Escaped first, so a leading tab or carriage return is already text (\x09, \x0d), and no
+  // line break is left to quote.
   std::string text = printable(utf8);
-  if (!text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos && !plain_number(text) &&
+  if (!text.empty() && std::string_view("=+-@").find(text[0]) != std::string_view::npos && !plain_number(text) &&
       text != "-") {
     text.insert(0, 1, '\'');
   }
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  if (text.find_first_of(",\"") == std::string::npos) return text;
   std::string out = "\"";
   for (const char c : text) {
     if (c == '"') out += '"';

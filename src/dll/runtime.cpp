@@ -181,7 +181,7 @@ class instance {
     if (!config.location.fail_closed_problem.empty()) {
       diag_->report(core::severity::warning, core::topic::configuration, config.location.fail_closed_problem);
     }
-    if (config.location.fail_closed && (config.rejected || !config.from_file)) {
+    if (config.fails_closed()) {
       diag_->report(core::severity::error, core::topic::configuration,
                     fmt::format("HKLM\\SOFTWARE\\RasWarden FailClosed is set and there is no usable configuration "
                                 "({}): every connection is refused until a valid file is there",
@@ -201,8 +201,7 @@ class instance {
   // nothing earlier to keep, so every decision answers its policy.on_error.
   void apply(const win32::loaded_configuration& config, bool at_start) {
     std::shared_ptr<const core::admission_policy> policy;
-    const bool fail_closed = config.location.fail_closed && (config.rejected || !config.from_file);
-    if (at_start && fail_closed) {
+    if (at_start && config.fails_closed()) {
       policy = std::make_shared<core::unusable_policy>(
           false, fmt::format("there is no usable configuration ({}) and HKLM\\SOFTWARE\\RasWarden FailClosed is set",
                              win32::to_utf8(config.location.path)));

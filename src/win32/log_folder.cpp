@@ -27,29 +27,31 @@ std::vector<public_file> list_public_files(const std::wstring& directory) {
 
 namespace {
 
-// "1,234 records, 2026-11-20T00:00:01.250Z to 2026-11-20T23:59:58.000Z": what a deletion takes
-// away, read in chunks so a large file costs no large buffer.
+// "2 record(s), 2026-11-20T00:00:01.250Z to 2026-11-20T23:59:58.000Z": what a deletion takes
+// away. The lines are counted in chunks, so a large file costs no large buffer; the time span
+// comes from the first and the last complete line.
 std::string contents_of(const std::wstring& path) {
   constexpr std::size_t chunk = 1 << 20;
   std::uint64_t lines = 0;
+  std::uint64_t size = 0;
   std::string first_line;
-  std::string last_line;
-  std::string partial;  // the line the previous chunk ended inside
   std::string block;
   DWORD error = 0;
-  std::uint64_t size = 0;
   for (std::uint64_t offset = 0; read_file_range(path, offset, chunk, false, block, error, &size) && !block.empty();
        offset += block.size()) {
-    std::size_t start = 0;
-    for (std::size_t end = block.find('\n'); end != std::string::npos; end = block.find('\n', start)) {
-      std::string line = partial + block.substr(start, end - start);
-      partial.clear();
-      if (lines++ == 0) first_line = line;
-      last_line = std::move(line);
-      start = end + 1;
-    }
-    if (partial.size() < 64 * 1024) partial += block.substr(start);
+    if (offset == 0) first_line = block.substr(0, block.find('\n'));
+    lines += static_cast<std::uint64_t>(std::count(block.begin(), block.end(), '\n'));
     if (offset + block.size() >= size) break;
+  }
+  if (lines == 0) return "no records";
+  // The last complete line: from after the newline before the file's last newline up to it.
+  std::string tail;
+  if (!read_file_range(path, 0, 64 * 1024, true, tail, error)) tail.clear();
+  std::string last_line;
+  if (const std::size_t end = tail.rfind('\n'); end != std::string::npos) {
+    const std::size_t before = end == 0 ? std::string::npos : tail.rfind('\n', end - 1);
+    const std::size_t begin = before == std::string::npos ? 0 : before + 1;
+    last_line = tail.substr(begin, end - begin);
   }
   const auto ts = [](const std::string& line) {
     const std::size_t at = line.find("\"ts\":\"");
@@ -57,7 +59,6 @@ std::string contents_of(const std::wstring& path) {
     const std::size_t end = line.find('"', at + 6);
     return end == std::string::npos ? std::string("?") : line.substr(at + 6, end - at - 6);
   };
-  if (lines == 0) return "no records";
   return fmt::format("{} record(s), {} to {}", lines, ts(first_line), ts(last_line));
 }
 

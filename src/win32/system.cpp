@@ -96,12 +96,18 @@ std::string host_name() {
   return "unknown-host";
 }
 
+namespace {
+// Opened so that writers may go on appending, renaming and deleting while it is read.
+unique_hfile open_shared_for_reading(const std::wstring& path) {
+  return unique_hfile(::CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                    nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));
+}
+}  // namespace
+
 bool read_file_range(const std::wstring& path, std::uint64_t offset, std::size_t size, bool from_end, std::string& out,
                      DWORD& error, std::uint64_t* file_size) {
   out.clear();
-  const unique_hfile file(::CreateFileW(path.c_str(), GENERIC_READ,
-                                        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
-                                        FILE_ATTRIBUTE_NORMAL, nullptr));
+  const unique_hfile file = open_shared_for_reading(path);
   if (!file) {
     error = ::GetLastError();
     return false;
@@ -136,9 +142,7 @@ bool read_file_range(const std::wstring& path, std::uint64_t offset, std::size_t
 }
 
 bool read_file(const std::wstring& path, std::string& contents, DWORD& error) {
-  const unique_hfile file(::CreateFileW(path.c_str(), GENERIC_READ,
-                                        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
-                                        FILE_ATTRIBUTE_NORMAL, nullptr));
+  const unique_hfile file = open_shared_for_reading(path);
   if (!file) {
     error = ::GetLastError();
     return false;

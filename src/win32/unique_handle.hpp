@@ -96,8 +96,8 @@ using unique_hfile = unique_any<file_handle_traits>;          // CreateFile
 using unique_hkey = unique_any<registry_key_traits>;          // RegOpenKeyEx, RegCreateKeyEx
 using unique_event_source = unique_any<event_source_traits>;  // RegisterEventSource
 using unique_hmodule = unique_any<module_traits>;             // LoadLibrary
-using unique_mapped_view = unique_any<mapped_view_traits>;
-using unique_find = unique_any<find_traits>;  // FindFirstFile    // MapViewOfFile
+using unique_mapped_view = unique_any<mapped_view_traits>;    // MapViewOfFile
+using unique_find = unique_any<find_traits>;                  // FindFirstFile
 using unique_socket = unique_any<socket_traits>;              // socket
 
 }  // namespace raswarden::win32

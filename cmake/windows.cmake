@@ -7,6 +7,7 @@ add_library(raswarden_win32 STATIC
   src/win32/collector_connection.cpp
   src/win32/configuration_file.cpp
   src/win32/event_log.cpp
+  src/win32/file_security.cpp
   src/win32/journal_file.cpp
   src/win32/log_folder.cpp
   src/win32/log_publisher.cpp
@@ -20,7 +21,7 @@ target_compile_definitions(raswarden_win32 PUBLIC UNICODE _UNICODE NOMINMAX _WIN
 # The RELP client names itself (relp_software=raswarden,<version>).
 set_source_files_properties(src/win32/record_forwarder.cpp PROPERTIES
   COMPILE_DEFINITIONS RASWARDEN_VERSION="${PROJECT_VERSION}")
-target_link_libraries(raswarden_win32 PUBLIC raswarden_core ws2_32)
+target_link_libraries(raswarden_win32 PUBLIC raswarden_core ws2_32 advapi32)
 raswarden_set_warnings(raswarden_win32)
 
 # raswarden.dll: thin exports over the core. Linked statically so it needs only system DLLs, and
@@ -90,8 +91,8 @@ if(NOT RASWARDEN_DLL_ONLY)
   raswarden_sign(rrashost)
 
   # The administrator's CLI: raswarden.exe beside raswarden.dll.
-  add_executable(raswarden_cli src/tools/raswarden/main.cpp src/tools/raswarden/registration.cpp
-                              src/tools/raswarden/report_commands.cpp)
+  add_executable(raswarden_cli src/tools/raswarden/main.cpp src/tools/raswarden/permissions.cpp
+                              src/tools/raswarden/registration.cpp src/tools/raswarden/report_commands.cpp)
   set_target_properties(raswarden_cli PROPERTIES OUTPUT_NAME raswarden)
   target_include_directories(raswarden_cli PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(raswarden_cli PRIVATE raswarden_win32 raswarden_common raswarden::json)

@@ -30,9 +30,8 @@ inline constexpr std::string_view owner_rights = "S-1-3-4";
 // or append data (for folders: create files or subfolders), write extended attributes or
 // attributes, delete children, delete, change the DACL or the owner, and the generic rights that
 // include writing.
-inline constexpr std::uint32_t write_access_mask = 0x00000002u | 0x00000004u | 0x00000010u | 0x00000040u |
-                                                   0x00000100u | 0x00010000u | 0x00040000u | 0x00080000u |
-                                                   0x10000000u | 0x40000000u;
+inline constexpr std::uint32_t write_access_mask = 0x00000002u | 0x00000004u | 0x00000010u | 0x00000040u | 0x00000100u |
+                                                   0x00010000u | 0x00040000u | 0x00080000u | 0x10000000u | 0x40000000u;
 
 struct access_entry {
   char kind = 'A';  // 'A' allow, 'D' deny, 'U' audit or alarm (ignored), 'O' anything else

@@ -37,6 +37,7 @@ struct accounting_settings {
   std::uint32_t flush_interval_ms = 1000;   // the journal and the public file reach stable storage within this
   std::uint32_t journal_mb = 64;            // size of the journal ring in <directory>\.journal
   std::uint32_t publish_interval_ms = 100;  // journaled records are in the public file within about this
+  bool allow_remote_directory = false;      // a UNC path or a mapped network drive is refused unless set
   failure_mode on_failure = failure_mode::continue_admitting;
   std::uint32_t queue_limit = 100000;  // records held in memory while the log cannot be written
   forward_settings forward;

@@ -302,9 +302,10 @@ security_verdict judge_descriptor(std::string_view sddl, std::string_view self_s
     return verdict;
   }
   if (!is_trusted_sid(*descriptor->owner, self_sid)) {
-    verdict.problem = fmt::format("is owned by {}, who is not SYSTEM, Administrators, TrustedInstaller or this "
-                                  "service's account",
-                                  describe_sid(*descriptor->owner));
+    verdict.problem = fmt::format(
+        "is owned by {}, who is not SYSTEM, Administrators, TrustedInstaller or this "
+        "service's account",
+        describe_sid(*descriptor->owner));
     return verdict;
   }
   if (!descriptor->has_dacl) {

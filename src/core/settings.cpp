@@ -217,6 +217,7 @@ void read_accounting(const object_reader& parent, const std::string& key, const 
              {{"continue", failure_mode::continue_admitting}, {"reject", failure_mode::reject_new}});
        }},
       {"journal_mb", [&](const std::string& k, const json& v) { r.read(k, v, out.journal_mb, 1, 4096); }},
+      {"allow_remote_directory", [&](const std::string& k, const json& v) { r.read(k, v, out.allow_remote_directory); }},
       {"publish_interval_ms",
        [&](const std::string& k, const json& v) { r.read(k, v, out.publish_interval_ms, 10, 5000); }},
       // Obsolete since every record goes through the journal; still accepted so that an older

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "win32/file_security.hpp"
 #include "win32/system.hpp"
 
 namespace raswarden::dll {
@@ -29,10 +30,19 @@ spdlog::level::level_enum level_of(core::severity level) {
 diagnostic_log::diagnostic_log(const std::vector<std::wstring>& directories) {
   for (const std::wstring& directory : directories) {
     try {
-      if (const DWORD error = win32::create_directories(directory); error != ERROR_SUCCESS) {
-        open_error_ += (open_error_.empty() ? "" : "; ") + std::string("cannot create ") + win32::to_utf8(directory) +
-                       ": " + win32::describe_error(error);
+      // spdlog opens the file itself (following links), so the folder and an existing log are
+      // checked first: only administrators and this service may have written them.
+      std::string problem;
+      if (!win32::ensure_trusted_folder(directory, true, problem)) {
+        open_error_ += (open_error_.empty() ? "" : "; ") + problem;
         continue;
+      }
+      const std::wstring wide_path = directory + L"\\raswarden.log";
+      if (::GetFileAttributesW(wide_path.c_str()) != INVALID_FILE_ATTRIBUTES) {
+        if (const auto verdict = win32::judge_path(wide_path, win32::object_kind::file); !verdict.trusted) {
+          open_error_ += (open_error_.empty() ? "" : "; ") + win32::to_utf8(wide_path) + " " + verdict.problem;
+          continue;
+        }
       }
       // The sink takes a narrow path; spdlog opens it with the C runtime, which on mingw takes
       // the ANSI code page. A UTF-8 path with only ASCII is exact; anything else falls back.

@@ -14,6 +14,7 @@
 #include "win32/accounting_pipeline.hpp"
 #include "win32/background_thread.hpp"
 #include "win32/configuration_file.hpp"
+#include "win32/file_security.hpp"
 #include "win32/record_forwarder.hpp"
 #include "win32/session_state_file.hpp"
 #include "win32/system.hpp"
@@ -76,8 +77,11 @@ class instance {
     core::recovery previous;
     std::string store_error;
     std::string store_warning;
-    store_ = win32::session_state_file::open(log_directory_ + L"\\sessions.state", clock_.now_unix_ms(), previous,
-                                             store_error, store_warning);
+    // The folder is checked (and made, with the protected DACL) before anything in it is used.
+    if (win32::ensure_trusted_folder(log_directory_, accounting.allow_remote_directory, store_error)) {
+      store_ = win32::session_state_file::open(log_directory_ + L"\\sessions.state", clock_.now_unix_ms(), previous,
+                                               store_error, store_warning);
+    }
     if (!store_warning.empty()) diag_->report(core::severity::warning, store_warning);
     if (!store_) {
       diag_->report(core::severity::error,
@@ -271,6 +275,7 @@ class instance {
     options.flush_interval = std::chrono::milliseconds(accounting.flush_interval_ms);
     options.retention.retention_days = accounting.retention_days;
     options.retention.min_free_bytes = std::uint64_t{accounting.min_free_mb} << 20;
+    options.allow_remote_directory = accounting.allow_remote_directory;
     return options;
   }
 

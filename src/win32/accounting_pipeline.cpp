@@ -46,7 +46,8 @@ accounting_pipeline::~accounting_pipeline() {
 bool accounting_pipeline::open_journal() noexcept {
   last_open_attempt_ms_ = clock_.now_unix_ms();
   std::string error;
-  journal_ = journal_file::open(directory_, options_.journal_bytes, clock_, diag_, error);
+  journal_ = journal_file::open(directory_, options_.journal_bytes, options_.allow_remote_directory, clock_, diag_,
+                                error);
   if (!journal_) {
     diag_.report(
         core::severity::error, core::topic::accounting_failure,

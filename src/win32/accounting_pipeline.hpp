@@ -30,6 +30,7 @@ struct pipeline_options {
   std::chrono::milliseconds publish_interval{100};
   std::chrono::milliseconds flush_interval{1000};
   retention_options retention;
+  bool allow_remote_directory = false;  // accounting.allow_remote_directory
 };
 
 class accounting_pipeline final : public core::record_sink {

@@ -8,6 +8,7 @@
 
 #include "raswarden/accounting.hpp"
 #include "raswarden/log_format.hpp"
+#include "win32/file_security.hpp"
 #include "win32/system.hpp"
 
 namespace raswarden::win32 {
@@ -24,12 +25,14 @@ std::uint64_t random_epoch() {
 // Writes a zero-filled file of `bytes` under a temporary name and moves it into place, so a
 // crash while creating never leaves a half-made journal under the real name. Zeros are written
 // rather than the size set, because only written blocks are surely allocated (Wine leaves a file
-// extended by SetEndOfFile sparse).
+// extended by SetEndOfFile sparse). A leftover temporary file is deleted, not opened: whatever
+// a planted link there points at is never written.
 DWORD create_zeroed(const std::wstring& path, std::uint64_t bytes) {
   const std::wstring temporary = path + L".new";
   {
-    const unique_hfile file(
-        ::CreateFileW(temporary.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
+    ::DeleteFileW(temporary.c_str());
+    std::string ignored;
+    const unique_hfile file = open_owned_file(temporary, GENERIC_WRITE, 0, CREATE_NEW, ignored);
     if (!file) return ::GetLastError();
     const std::vector<char> zeros(zero_chunk, '\0');
     for (std::uint64_t done = 0; done < bytes;) {
@@ -74,10 +77,15 @@ journal_file::~journal_file() {
 }
 
 bool journal_file::map(std::string& error) noexcept {
-  handle_.reset(::CreateFileW(path_.c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, nullptr, OPEN_EXISTING,
-                              FILE_ATTRIBUTE_NORMAL, nullptr));
+  // Shared for reading only: a second instance on the same folder fails here, loudly.
+  std::string problem;
+  handle_ = open_owned_file(path_, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, OPEN_EXISTING, problem);
   LARGE_INTEGER size{};
-  if (!handle_ || ::GetFileSizeEx(handle_.get(), &size) == 0) {
+  if (!handle_) {
+    error = fmt::format("cannot open {}: {}", to_utf8(path_), problem);
+    return false;
+  }
+  if (::GetFileSizeEx(handle_.get(), &size) == 0) {
     error = fmt::format("cannot open {}: {}", to_utf8(path_), describe_error(::GetLastError()));
     return false;
   }
@@ -93,12 +101,14 @@ bool journal_file::map(std::string& error) noexcept {
 }
 
 std::unique_ptr<journal_file> journal_file::open(const std::wstring& log_directory, std::uint64_t capacity_bytes,
-                                                 const core::clock& time, core::diagnostics& diag, std::string& error) {
+                                                 bool allow_remote, const core::clock& time, core::diagnostics& diag,
+                                                 std::string& error) {
   try {
     const std::wstring path = path_in(log_directory);
     const std::wstring folder = path.substr(0, path.find_last_of(L'\\'));
-    if (const DWORD failed = create_directories(folder); failed != ERROR_SUCCESS) {
-      error = fmt::format("cannot create the journal folder {}: {}", to_utf8(folder), describe_error(failed));
+    // The accounting folder and the journal's own: created with the protected DACL, and used only
+    // if nobody but administrators and this service can write there.
+    if (!ensure_trusted_folder(log_directory, allow_remote, error) || !ensure_trusted_folder(folder, true, error)) {
       return nullptr;
     }
     // The journal is mapped whole: in a 32-bit process's address space, at most 512 MiB of it.

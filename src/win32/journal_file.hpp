@@ -20,9 +20,12 @@ namespace raswarden::win32 {
 class journal_file {
  public:
   // Opens the journal of `log_directory`, creating it with a data area of `capacity_bytes` when
-  // there is none. Returns null with the reason in `error` when it cannot be had at all.
+  // there is none. Returns null with the reason in `error` when it cannot be had at all, and when
+  // the folder or the journal could be written by someone other than administrators and this
+  // service, or the folder is on another computer and `allow_remote` is false.
   static std::unique_ptr<journal_file> open(const std::wstring& log_directory, std::uint64_t capacity_bytes,
-                                            const core::clock& time, core::diagnostics& diag, std::string& error);
+                                            bool allow_remote, const core::clock& time, core::diagnostics& diag,
+                                            std::string& error);
   ~journal_file();
   journal_file(const journal_file&) = delete;
   journal_file& operator=(const journal_file&) = delete;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "win32/file_security.hpp"
 #include "win32/log_folder.hpp"
 #include "win32/system.hpp"
 
@@ -45,15 +46,33 @@ void log_publisher::failed(const std::string& what) noexcept {
 bool log_publisher::open_append(const std::wstring& path) noexcept {
   // FILE_APPEND_DATA without FILE_WRITE_DATA: every write lands at the end, whatever else has
   // the file open. Readers (log shippers) may read, rename and delete it meanwhile.
-  file_.reset(::CreateFileW(path.c_str(), FILE_APPEND_DATA | SYNCHRONIZE,
-                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_ALWAYS,
-                            FILE_ATTRIBUTE_NORMAL, nullptr));
+  std::string problem;
+  try {
+    file_ = open_owned_file(path, FILE_APPEND_DATA | SYNCHRONIZE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                            OPEN_ALWAYS, problem);
+  } catch (...) {
+    problem = "out of memory";
+  }
   if (!file_) {
-    failed(fmt::format("cannot open the accounting file {}: {}", to_utf8(path), describe_error(::GetLastError())));
+    failed(fmt::format("cannot open the accounting file {}: {}", to_utf8(path), problem));
     return false;
   }
   path_ = path;
   return true;
+}
+
+bool log_publisher::adoptable(const std::wstring& path) {
+  if (::GetFileAttributesW(path.c_str()) == INVALID_FILE_ATTRIBUTES) return true;  // to be created
+  const core::security_verdict verdict = judge_path(path, object_kind::file);
+  if (verdict.trusted) return true;
+  if (std::find(refused_.begin(), refused_.end(), path) == refused_.end()) {
+    refused_.push_back(path);
+    diag_.report(core::severity::warning,
+                 fmt::format("{} {}; it is not written to (a file someone else could have planted is never "
+                             "adopted), and records go to the next file",
+                             to_utf8(path), verdict.problem));
+  }
+  return false;
 }
 
 void log_publisher::resume(core::journal_ring& ring) noexcept {
@@ -128,6 +147,7 @@ bool log_publisher::open_for(core::journal_ring& ring, std::int64_t day, bool ne
       // A day's last file is continued if it has room (a restart); a newer day's file found
       // there (the clock was set back before the restart) is continued instead.
       for (const public_file& f : list_public_files(directory_)) {
+        if (f.id.day < day || !adoptable(f.path)) continue;
         if (f.id.day > day) {
           day = f.id.day;
           index = 0;
@@ -135,13 +155,15 @@ bool log_publisher::open_for(core::journal_ring& ring, std::int64_t day, bool ne
         if (f.id.day == day) index = std::max(index, f.id.index);
       }
     }
-    if (const DWORD error = create_directories(directory_); error != ERROR_SUCCESS) {
-      failed(fmt::format("cannot create the accounting folder {}: {}", to_utf8(directory_), describe_error(error)));
+    // (A folder on another computer was refused when the journal was opened.)
+    if (std::string problem; !ensure_trusted_folder(directory_, true, problem)) {
+      failed(problem);
       return false;
     }
     for (;; ++index) {
       const core::log_format::file_id id{day, index};
       const std::wstring path = directory_ + L"\\" + to_wide(core::log_format::file_name(id));
+      if (!adoptable(path)) continue;
       std::string tail;
       std::uint64_t size = 0;
       bool from_start = true;

@@ -56,6 +56,9 @@ class log_publisher {
   // has room for it, else the next index.
   bool open_for(core::journal_ring& ring, std::int64_t day, bool next_index, std::size_t next_line) noexcept;
   bool open_append(const std::wstring& path) noexcept;
+  // Whether an accounting file may be written: it does not exist yet, or trusted principals own
+  // it and only they may write it (a refusal is reported once per file).
+  bool adoptable(const std::wstring& path);
   bool write_pending(core::journal_ring& ring, std::int64_t now_unix_ms) noexcept;
   void failed(const std::string& what) noexcept;
 
@@ -74,6 +77,7 @@ class log_publisher {
   std::uint64_t pending_end_ = 0;
   std::vector<std::int64_t> pending_stamps_;
   bool failing_ = false;
+  std::vector<std::wstring> refused_;
   bool resumed_ = true;  // false from resume() until the end of the journal's file is known
   // Milliseconds from stamp to publication, one bucket per millisecond; the last holds the rest.
   std::array<std::uint64_t, 4096> histogram_{};

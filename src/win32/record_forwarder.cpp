@@ -13,6 +13,7 @@
 #include "raswarden/relp.hpp"
 #include "win32/background_thread.hpp"
 #include "win32/collector_connection.hpp"
+#include "win32/file_security.hpp"
 #include "win32/public_log_reader.hpp"
 #include "win32/system.hpp"
 #include "win32/unique_handle.hpp"
@@ -131,16 +132,19 @@ struct record_forwarder::state {
   // ---- where delivery starts ----
 
   void initialise() {
-    if (const DWORD error = create_directories(journal_folder); error != 0) {
+    if (std::string problem; !ensure_trusted_folder(journal_folder, true, problem)) {
       diag.report(core::severity::warning,
-                  fmt::format("accounting.forward: cannot create {} ({}); the forwarding cursor cannot be saved, "
-                              "so a restart may send records again",
-                              to_utf8(journal_folder), describe_error(error)));
+                  fmt::format("accounting.forward: {}; the forwarding cursor cannot be saved, so a restart may send "
+                              "records again",
+                              problem));
     }
     std::string text;
-    DWORD error = 0;
+    std::string problem;
+    std::uint64_t size = 0;
     std::string how_started;
-    if (read_file(cursor_path, text, error)) {
+    // A cursor is a line; anything much longer is not one (and is not read whole).
+    const DWORD error = read_owned_file(cursor_path, 64 * 1024, text, size, problem);
+    if (error == ERROR_SUCCESS) {
       const core::cursor_parse_result parsed = core::parse_forward_cursor(text);
       if (parsed.cursor) {
         delivered = *parsed.cursor;
@@ -166,7 +170,7 @@ struct record_forwarder::state {
       diag.report(core::severity::error,
                   fmt::format("accounting.forward: the cursor {} cannot be read ({}); forwarding starts at the "
                               "beginning of {} (records may arrive twice)",
-                              to_utf8(cursor_path), describe_error(error), log_format::file_name(delivered.file)));
+                              to_utf8(cursor_path), problem, log_format::file_name(delivered.file)));
       how_started = "restarting at";
     }
     reader.start_at(delivered);
@@ -447,8 +451,9 @@ struct record_forwarder::state {
     const std::string text = core::serialize(delivered);
     const std::wstring temporary = cursor_path + L".tmp";
     DWORD error = write_through(temporary, text);
-    if (error == ERROR_PATH_NOT_FOUND && create_directories(journal_folder) == 0)
+    if (std::string ignored; error == ERROR_PATH_NOT_FOUND && ensure_trusted_folder(journal_folder, true, ignored)) {
       error = write_through(temporary, text);
+    }
     if (error == 0 && ::MoveFileExW(temporary.c_str(), cursor_path.c_str(),
                                     MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) == 0) {
       error = ::GetLastError();
@@ -472,9 +477,11 @@ struct record_forwarder::state {
     }
   }
 
+  // Into a new file: a leftover one is deleted first, so a planted link is never written through.
   static DWORD write_through(const std::wstring& path, const std::string& text) {
-    const unique_hfile file(
-        ::CreateFileW(path.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
+    ::DeleteFileW(path.c_str());
+    std::string ignored;
+    const unique_hfile file = open_owned_file(path, GENERIC_WRITE, 0, CREATE_NEW, ignored);
     if (!file) return ::GetLastError();
     DWORD written = 0;
     if (::WriteFile(file.get(), text.data(), static_cast<DWORD>(text.size()), &written, nullptr) == 0) {

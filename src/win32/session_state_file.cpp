@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "win32/file_security.hpp"
 #include "win32/system.hpp"
 
 namespace raswarden::win32 {
@@ -98,10 +99,11 @@ std::unique_ptr<session_state_file> session_state_file::open(const std::wstring&
                                                              core::recovery& previous, std::string& error,
                                                              std::string& warning) {
   std::unique_ptr<session_state_file> store(new session_state_file());
-  store->file_.reset(::CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, nullptr, OPEN_ALWAYS,
-                                   FILE_ATTRIBUTE_NORMAL, nullptr));
+  // One writer (shared for reading only), and never a file someone else made or a link.
+  std::string problem;
+  store->file_ = open_owned_file(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, OPEN_ALWAYS, problem);
   if (!store->file_) {
-    error = fmt::format("cannot open {}: {}", to_utf8(path), describe_error(::GetLastError()));
+    error = fmt::format("cannot open {}: {}", to_utf8(path), problem);
     return nullptr;
   }
   LARGE_INTEGER size{};

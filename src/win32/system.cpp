@@ -29,6 +29,7 @@ std::string describe_error(DWORD code) {
   const DWORD length =
       ::FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
                        nullptr, code, 0, reinterpret_cast<wchar_t*>(&text), 0, nullptr);
+  const unique_local owned(text);
   std::string message;
   if (length > 0 && text != nullptr) {
     message = to_utf8(std::wstring_view(text, length));
@@ -36,7 +37,6 @@ std::string describe_error(DWORD code) {
       message.pop_back();
     }
   }
-  if (text != nullptr) ::LocalFree(text);
   if (message.empty()) message = "Windows error";
   return fmt::format("{} ({})", message, code);
 }
@@ -65,7 +65,7 @@ std::wstring environment_variable(const wchar_t* name) {
   return value;
 }
 
-DWORD create_directories(const std::wstring& path) {
+DWORD create_directories(const std::wstring& path, SECURITY_ATTRIBUTES* security) {
   if (path.empty()) return ERROR_PATH_NOT_FOUND;
   const DWORD attributes = ::GetFileAttributesW(path.c_str());
   if (attributes != INVALID_FILE_ATTRIBUTES) {
@@ -73,9 +73,11 @@ DWORD create_directories(const std::wstring& path) {
   }
   const std::size_t separator = path.find_last_of(L"\\/");
   if (separator != std::wstring::npos && separator > 0 && path[separator - 1] != L':') {
-    if (const DWORD parent = create_directories(path.substr(0, separator)); parent != ERROR_SUCCESS) return parent;
+    if (const DWORD parent = create_directories(path.substr(0, separator), security); parent != ERROR_SUCCESS) {
+      return parent;
+    }
   }
-  if (::CreateDirectoryW(path.c_str(), nullptr) == 0) {
+  if (::CreateDirectoryW(path.c_str(), security) == 0) {
     const DWORD error = ::GetLastError();
     return error == ERROR_ALREADY_EXISTS ? ERROR_SUCCESS : error;
   }
@@ -112,9 +114,14 @@ bool read_file_range(const std::wstring& path, std::uint64_t offset, std::size_t
     error = ::GetLastError();
     return false;
   }
+  return read_handle_range(file.get(), offset, size, from_end, out, error, file_size);
+}
+
+bool read_handle_range(HANDLE file, std::uint64_t offset, std::size_t size, bool from_end, std::string& out,
+                       DWORD& error, std::uint64_t* file_size) {
+  out.clear();
   LARGE_INTEGER length{};
-  const std::uint64_t bytes =
-      ::GetFileSizeEx(file.get(), &length) != 0 ? static_cast<std::uint64_t>(length.QuadPart) : 0;
+  const std::uint64_t bytes = ::GetFileSizeEx(file, &length) != 0 ? static_cast<std::uint64_t>(length.QuadPart) : 0;
   if (file_size != nullptr) *file_size = bytes;
   if (from_end) {
     offset = bytes > size ? bytes - size : 0;
@@ -128,7 +135,7 @@ bool read_file_range(const std::wstring& path, std::uint64_t offset, std::size_t
     at.Offset = static_cast<DWORD>(position & 0xFFFFFFFFu);
     at.OffsetHigh = static_cast<DWORD>(position >> 32);
     DWORD n = 0;
-    if (::ReadFile(file.get(), out.data() + got, static_cast<DWORD>(size - got), &n, &at) == 0) {
+    if (::ReadFile(file, out.data() + got, static_cast<DWORD>(size - got), &n, &at) == 0) {
       error = ::GetLastError();
       if (error == ERROR_HANDLE_EOF) break;
       out.clear();

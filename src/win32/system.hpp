@@ -21,8 +21,9 @@ namespace raswarden::win32 {
 [[nodiscard]] std::wstring expand_environment(std::wstring_view text);
 // GetEnvironmentVariableW; empty when unset.
 [[nodiscard]] std::wstring environment_variable(const wchar_t* name);
-// Creates the folder and any missing parents. Returns 0 or the Win32 error of the first failure.
-DWORD create_directories(const std::wstring& path);
+// Creates the folder and any missing parents, each with `security` (the parent's inheritance
+// when null). Returns 0 or the Win32 error of the first failure.
+DWORD create_directories(const std::wstring& path, SECURITY_ATTRIBUTES* security = nullptr);
 // The DNS host name (falls back to the NetBIOS name, then "unknown-host").
 [[nodiscard]] std::string host_name();
 // Reads a whole file. Returns false with the Win32 error in `error` when it cannot.
@@ -32,6 +33,9 @@ bool read_file(const std::wstring& path, std::string& contents, DWORD& error);
 // receives its size. False with the Win32 error in `error` when it cannot be read.
 bool read_file_range(const std::wstring& path, std::uint64_t offset, std::size_t size, bool from_end, std::string& out,
                      DWORD& error, std::uint64_t* file_size = nullptr);
+// The same from a handle opened for reading.
+bool read_handle_range(HANDLE file, std::uint64_t offset, std::size_t size, bool from_end, std::string& out,
+                       DWORD& error, std::uint64_t* file_size = nullptr);
 // Full path of a loaded module (the DLL itself, to find files beside it).
 [[nodiscard]] std::wstring module_path(HMODULE module);
 

@@ -1,7 +1,7 @@
 // One owning-handle template for every Win32 handle kind. A traits type names the handle's
 // close function and its invalid value, because Win32 APIs disagree on whether failure is NULL
 // or INVALID_HANDLE_VALUE; picking the alias encodes which one the creating API returns.
-// No bare CloseHandle/RegCloseKey/DeregisterEventSource appears outside this file.
+// No bare CloseHandle/RegCloseKey/DeregisterEventSource/LocalFree appears outside this file.
 #pragma once
 
 #include <windows.h>
@@ -81,6 +81,11 @@ struct mapped_view_traits {
   static type invalid() noexcept { return nullptr; }
   static void close(type view) noexcept { ::UnmapViewOfFile(view); }
 };
+struct local_memory_traits {
+  using type = HLOCAL;
+  static type invalid() noexcept { return nullptr; }
+  static void close(type memory) noexcept { ::LocalFree(memory); }
+};
 
 // A Winsock SOCKET (an unsigned pointer-sized integer, INVALID_SOCKET = ~0). closesocket needs
 // <winsock2.h>, which must come before <windows.h>, so `close` is defined with the code that opens
@@ -99,5 +104,6 @@ using unique_hmodule = unique_any<module_traits>;             // LoadLibrary
 using unique_mapped_view = unique_any<mapped_view_traits>;    // MapViewOfFile
 using unique_find = unique_any<find_traits>;                  // FindFirstFile
 using unique_socket = unique_any<socket_traits>;              // socket
+using unique_local = unique_any<local_memory_traits>;         // what an API allocated with LocalAlloc
 
 }  // namespace raswarden::win32

@@ -49,10 +49,9 @@ TEST(FileSecurityTest, ANullDaclIsRefused) {
 }
 
 TEST(FileSecurityTest, AnyWriteLikeRightForOthersIsRefused) {
-  for (const std::string_view entry :
-       {"(A;;FA;;;WD)", "(A;;FW;;;AU)", "(A;;GA;;;BU)", "(A;;GW;;;BU)", "(A;;WD;;;BU)", "(A;;WO;;;BU)",
-        "(A;;SD;;;BU)", "(A;;0x40000000;;;AU)", "(A;;0x00000004;;;IU)", "(A;OICI;0x1301bf;;;AU)",
-        "(A;;FA;;;S-1-5-21-1-2-3-1001)", "(OA;;FA;;;BU)"}) {
+  for (const std::string_view entry : {"(A;;FA;;;WD)", "(A;;FW;;;AU)", "(A;;GA;;;BU)", "(A;;GW;;;BU)", "(A;;WD;;;BU)",
+                                       "(A;;WO;;;BU)", "(A;;SD;;;BU)", "(A;;0x40000000;;;AU)", "(A;;0x00000004;;;IU)",
+                                       "(A;OICI;0x1301bf;;;AU)", "(A;;FA;;;S-1-5-21-1-2-3-1001)", "(OA;;FA;;;BU)"}) {
     const std::string sddl = "O:SYD:P(A;;FA;;;SY)" + std::string(entry);
     const auto verdict = judge_descriptor(sddl, {});
     EXPECT_FALSE(verdict.trusted) << sddl;
@@ -90,8 +89,7 @@ TEST(FileSecurityTest, UnreadableTextIsRefusedWithAReason) {
 
 TEST(FileSecurityTest, ParsesAllParts) {
   std::string problem;
-  const auto parsed =
-      parse_sddl("O:SOG:SYD:PAI(A;OICIIO;0x1200a9;;;AU)(D;;FA;;;AN)S:AI(AU;SAFA;FA;;;WD)", problem);
+  const auto parsed = parse_sddl("O:SOG:SYD:PAI(A;OICIIO;0x1200a9;;;AU)(D;;FA;;;AN)S:AI(AU;SAFA;FA;;;WD)", problem);
   ASSERT_TRUE(parsed) << problem;
   EXPECT_EQ(parsed->owner, "S-1-5-32-549");
   EXPECT_TRUE(parsed->has_dacl);

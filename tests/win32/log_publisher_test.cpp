@@ -49,7 +49,9 @@ TEST_F(win32_log_publisher, publishes_every_record_up_to_the_head_and_measures_h
 TEST_F(win32_log_publisher, says_it_cannot_write_once_keeps_the_records_and_writes_them_when_it_can) {
   log_publisher publisher(folder(), 64ull << 20, diag);
   publisher.resume(ring);
-  ASSERT_TRUE(::CreateDirectoryW(public_path(last_day).c_str(), nullptr));
+  // A file where the accounting folder belongs: nothing can be written until it is gone.
+  remove_tree(folder());
+  write_bytes(folder(), "not a folder\n");
   const std::vector<std::string> lines = {record(1, clock.now_unix_ms()), record(2, clock.now_unix_ms())};
   for (const std::string& line : lines) ASSERT_TRUE(ring.append(line, clock.now_unix_ms()));
   EXPECT_FALSE(publisher.publish(ring, clock.now_unix_ms()));
@@ -57,15 +59,46 @@ TEST_F(win32_log_publisher, says_it_cannot_write_once_keeps_the_records_and_writ
   EXPECT_EQ(ring.used(), ring.head()) << "a record that was not written lost its journal space";
   ASSERT_EQ(diag.entries().size(), 1u) << all_reports();
   EXPECT_EQ(diag.entries()[0].level, core::severity::error);
-  EXPECT_NE(diag.entries()[0].message.find(to_utf8(public_path(last_day))), std::string::npos) << all_reports();
+  EXPECT_EQ(diag.entries()[0].about, core::topic::accounting_failure);
+  EXPECT_NE(diag.entries()[0].message.find(to_utf8(folder())), std::string::npos) << all_reports();
 
-  ASSERT_TRUE(::RemoveDirectoryW(public_path(last_day).c_str()));
+  ASSERT_TRUE(::DeleteFileW(folder().c_str()));
   EXPECT_TRUE(publisher.publish(ring, clock.now_unix_ms()));
   EXPECT_EQ(ring.used(), 0u);
   expect_public_files({{name_of(last_day), join(lines)}});
   ASSERT_EQ(diag.entries().size(), 2u) << all_reports();
   EXPECT_EQ(diag.entries()[1].level, core::severity::info);
   EXPECT_EQ(diag.entries()[1].about, core::topic::accounting_recovered);
+}
+
+// Under a day's file name someone planted a folder, or a hard link to another file: neither is
+// written to (nor does it stop accounting); the records go to the next file, and it is said once.
+TEST_F(win32_log_publisher, passes_over_a_planted_folder_or_hard_link_to_the_next_file) {
+  const std::wstring elsewhere = folder() + L"\\..\\elsewhere.txt";
+  write_bytes(elsewhere, "precious\n");
+  ASSERT_TRUE(::CreateDirectoryW(public_path(last_day, 0).c_str(), nullptr));
+  ASSERT_NE(::CreateHardLinkW(public_path(last_day, 1).c_str(), elsewhere.c_str(), nullptr), 0) << ::GetLastError();
+  // The highest-numbered file of the day is not adopted either, whatever its number.
+  ASSERT_NE(::CreateHardLinkW(public_path(last_day, 4294967295u).c_str(), elsewhere.c_str(), nullptr), 0);
+
+  log_publisher publisher(folder(), 64ull << 20, diag);
+  publisher.resume(ring);
+  std::vector<std::string> lines;
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    lines.push_back(record(i + 1, clock.now_unix_ms()));
+    ASSERT_TRUE(ring.append(lines.back(), clock.now_unix_ms()));
+  }
+  EXPECT_TRUE(publisher.publish(ring, clock.now_unix_ms())) << all_reports();
+  EXPECT_TRUE(publisher.publish(ring, clock.now_unix_ms()));
+  EXPECT_EQ(publisher.current_path(), public_path(last_day, 2));
+  EXPECT_EQ(read_bytes(public_path(last_day, 2)), join(lines));
+  EXPECT_EQ(read_bytes(elsewhere), "precious\n");
+  EXPECT_TRUE(is_directory(public_path(last_day, 0)));
+  EXPECT_EQ(reported({to_utf8(public_path(last_day, 0)), "folder where a file belongs", "never adopted"}).size(), 1u)
+      << all_reports();
+  EXPECT_EQ(reported({to_utf8(public_path(last_day, 1)), "hard links"}).size(), 1u) << all_reports();
+  EXPECT_EQ(reported({to_utf8(public_path(last_day, 4294967295u)), "hard links"}).size(), 1u) << all_reports();
+  EXPECT_EQ(reported_count(core::severity::error), 0u) << all_reports();
 }
 
 }  // namespace

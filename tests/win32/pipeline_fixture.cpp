@@ -188,7 +188,7 @@ std::unique_ptr<accounting_pipeline> pipeline_test::start(const pipeline_options
 
 std::unique_ptr<journal_file> pipeline_test::open_journal(std::uint64_t capacity) {
   std::string error;
-  auto journal = journal_file::open(folder_, capacity, clock, diag, error);
+  auto journal = journal_file::open(folder_, capacity, false, clock, diag, error);
   EXPECT_TRUE(journal) << error;
   return journal;
 }

@@ -11,6 +11,7 @@
 
 #include "raswarden/policy.hpp"
 #include "raswarden/settings.hpp"
+#include "tools/raswarden/permissions.hpp"
 #include "tools/raswarden/registration.hpp"
 #include "tools/raswarden/report_commands.hpp"
 #include "win32/configuration_file.hpp"
@@ -36,7 +37,12 @@ const std::string usage_text =
         "  unregister [--dll PATH] [--json]\n"
         "                       remove only RasWarden's entry (the values go when nothing else is left)\n"
         "  status [--json]      the admin DLLs in load order and whether RRAS can load each, RasWarden's\n"
-        "                       place, the configuration and whether it is valid, the last record\n") +
+        "                       place, the configuration and whether it is valid, who may write each of\n"
+        "                       RasWarden's files and folders, the last record\n"
+        "  repair-permissions [--reader NAME|SID] [--if-needed] [--json]\n"
+        "                       give the configuration, accounting and journal folders and files the\n"
+        "                       protected DACL (SYSTEM and Administrators: full control; the reader\n"
+        "                       group: read), owned by Administrators; --if-needed: only those refused\n") +
     tools::report_usage_text +
     "  --version            the version of this tool (also in each binary's version resource)\n"
     "\n"
@@ -83,6 +89,7 @@ int wmain(int argc, wchar_t** argv) {
     if (command == L"register") return tools::register_command(arguments);
     if (command == L"unregister") return tools::unregister_command(arguments);
     if (command == L"status") return tools::status_command(arguments);
+    if (command == L"repair-permissions") return tools::repair_permissions_command(arguments);
     if (command == L"report" || command == L"tail") {
       std::vector<std::string> utf8_arguments;
       for (const std::wstring& argument : arguments) utf8_arguments.push_back(win32::to_utf8(argument));

@@ -16,6 +16,7 @@
 #include "raswarden/forward_cursor.hpp"
 #include "raswarden/log_format.hpp"
 #include "raswarden/settings.hpp"
+#include "tools/raswarden/permissions.hpp"
 #include "win32/configuration_file.hpp"
 #include "win32/log_folder.hpp"
 #include "win32/registry.hpp"
@@ -316,9 +317,8 @@ int status_command(const std::vector<std::wstring>& arguments) {
     warnings.push_back(
         fmt::format("the configuration has {} problem(s) (run: raswarden check-config)", config.problems.size()));
   }
-  const std::wstring logs = config.settings.accounting.directory.empty()
-                                ? win32::expand_environment(L"%ProgramData%\\RasWarden\\logs")
-                                : win32::expand_environment(win32::to_wide(config.settings.accounting.directory));
+  const std::wstring logs = accounting_folder(config.settings);
+  report["permissions"] = permissions_report(config, warnings);
   const auto [record_file, record] = last_record(logs);
   report["logs"] = {
       {"folder", win32::to_utf8(logs)},
@@ -379,6 +379,14 @@ int status_command(const std::vector<std::wstring>& arguments) {
                config.rejected ? fmt::format("{} problem(s)", config.problems.size())
                                : (config.from_file ? "valid" : "no file, defaults apply"));
     fmt::print("Accounting folder: {}\n", win32::to_utf8(logs));
+    fmt::print("Permissions (only SYSTEM, Administrators, TrustedInstaller and the service's account may own or "
+               "write):\n");
+    for (const auto& p : report["permissions"]) {
+      const std::string verdict = p["trusted"].is_null() ? "not there yet"
+                                  : p["trusted"].get<bool>() ? "trusted"
+                                                             : "REFUSED: " + p["problem"].get<std::string>();
+      fmt::print("  {}: {}: {}\n", p["role"].get<std::string>(), p["path"].get<std::string>(), verdict);
+    }
     fmt::print("Last record: {}\n", record.empty() ? "(none)" : record);
     const std::string delivered =
         cursor ? fmt::format("delivered up to {} byte {}; published and not yet delivered: {} record(s), {} bytes",

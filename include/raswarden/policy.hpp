@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "raswarden/platform.hpp"
@@ -41,7 +42,12 @@ struct user_identity {
   std::string domain;
 };
 [[nodiscard]] user_identity identify_user(std::string_view user, std::string_view logon_domain);
-// What simultaneous-use limits count by: the account alone, so that the forms above are one user.
+// What simultaneous-use limits count by: the account alone, so that the forms above are one user
+// whether or not policy.domain_aliases maps them. Accounts of one name in two domains
+// ("CORP\bob", "PARTNER\bob") share a count: stricter than needed, never looser. A key by
+// domain too would let a form whose domain is unknown or unmapped ("bob" without a logon
+// domain, a UPN suffix missing from the aliases) start a count of its own, and a reload that
+// changed the aliases would move live sessions between keys.
 [[nodiscard]] std::string user_count_key(std::string_view user);
 
 // Case-sensitive glob with `*` and `?` (callers lower-case both sides).
@@ -115,6 +121,7 @@ class rule_policy final : public admission_policy {
  private:
   struct subject;  // what one decision matches rules against
   void set_time(subject& s) const;
+  void set_user(subject& s, std::string_view user, std::string_view logon_domain) const;
   [[nodiscard]] subject subject_of(const connection_info& connection, tunnel_kind tunnel) const;
   struct compiled_rule;
   [[nodiscard]] static bool matches(const compiled_rule& rule, const subject& who);
@@ -129,6 +136,10 @@ class rule_policy final : public admission_policy {
   // time zone) only when some rule has days or hours, so a policy without them costs no clock read.
   bool rules_use_utc_ = false;
   bool rules_use_local_time_ = false;
+  // policy.domain_aliases by domain: every name of one domain (its NetBIOS name, then the UPN
+  // suffixes mapped to it), and the group each name belongs to.
+  std::vector<std::vector<std::string>> domain_groups_;
+  std::unordered_map<std::string, std::size_t> domain_group_of_;
 };
 
 // A readable summary of the effective policy (raswarden check-config).

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,6 +91,10 @@ struct policy_settings {
   std::vector<policy_rule> rules;  // first match wins
   reauthentication_mode reauthentication = reauthentication_mode::accept;
   bool accept_on_error = true;  // policy.on_error
+  // policy.domain_aliases, lower case: UPN suffix -> NetBIOS domain ("corp.example" -> "corp"). A
+  // user named in either form is then one account for the rules ("corp\bob", "bob@corp.example"
+  // and "bob" with the logon domain "CORP" all match a rule that names any of them).
+  std::map<std::string, std::string> domain_aliases;
 };
 
 struct ipv4_pool {
@@ -127,6 +132,10 @@ struct settings_result {
   std::vector<std::string> problems;
   // False when the file is not a JSON object at all: nothing in it was used.
   bool document_ok = true;
+  // What is allowed but probably not meant, located like the problems and starting "warning: "
+  // after the JSON path: a rejecting or limiting rule that names a domain in only one of its forms
+  // while policy.domain_aliases does not map it. Warnings do not make the file unusable.
+  std::vector<std::string> warnings;
 
   [[nodiscard]] bool usable() const noexcept { return document_ok && problems.empty(); }
 };

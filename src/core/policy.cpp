@@ -72,6 +72,15 @@ struct prepared_glob {
   }
 };
 
+// Whether a domain glob matches a user's domain: the name RRAS reported or, when
+// policy.domain_aliases maps it, any other name of the same domain (`aliases` holds them all,
+// the reported one too; null when the domain has no aliases).
+bool domain_matches(const prepared_glob& pattern, const std::string& domain,
+                    const std::vector<std::string>* aliases) noexcept {
+  if (aliases == nullptr) return pattern.matches(domain);
+  return std::any_of(aliases->begin(), aliases->end(), [&](const std::string& name) { return pattern.matches(name); });
+}
+
 // A user pattern with a domain part ("corp\a*", "a*@corp.*") matches both parts; without one, the
 // account alone.
 struct user_pattern {
@@ -87,8 +96,8 @@ struct user_pattern {
     }
     return {prepared_glob(pattern), std::nullopt};
   }
-  [[nodiscard]] bool matches(const user_identity& who) const noexcept {
-    return account.matches(who.account) && (!domain || domain->matches(who.domain));
+  [[nodiscard]] bool matches(const user_identity& who, const std::vector<std::string>* aliases) const noexcept {
+    return account.matches(who.account) && (!domain || domain_matches(*domain, who.domain, aliases));
   }
 };
 
@@ -150,6 +159,9 @@ decision unusable_policy::decide_reauthentication(const connection_info&) const 
 // Everything the rules look at, worked out once per decision.
 struct rule_policy::subject {
   user_identity who;
+  // Every name of who.domain under policy.domain_aliases (its NetBIOS name and UPN suffixes),
+  // or null when it has no aliases.
+  const std::vector<std::string>* domain_aliases = nullptr;
   std::optional<interface_type> if_type;
   tunnel_kind tunnel = tunnel_kind::unknown;
   std::optional<ip_address> endpoint;
@@ -185,6 +197,12 @@ rule_policy::rule_policy(policy_settings settings, const clock& time) : settings
     }
     compiled_.push_back(std::move(c));
   }
+  for (const auto& [suffix, netbios] : settings_.domain_aliases) {
+    const auto [group, added] = domain_group_of_.try_emplace(netbios, domain_groups_.size());
+    if (added) domain_groups_.push_back({netbios});
+    domain_groups_[group->second].push_back(suffix);
+    domain_group_of_.try_emplace(suffix, group->second);
+  }
 }
 
 rule_policy::~rule_policy() = default;
@@ -211,12 +229,13 @@ bool rule_policy::matches(const compiled_rule& c, const subject& s) {
                                    [&](const address_range& r) { return r.contains(*s.endpoint); }))) {
     return false;
   }
-  if (!c.domains.empty() && std::none_of(c.domains.begin(), c.domains.end(),
-                                         [&](const prepared_glob& g) { return g.matches(s.who.domain); })) {
+  if (!c.domains.empty() && std::none_of(c.domains.begin(), c.domains.end(), [&](const prepared_glob& g) {
+        return domain_matches(g, s.who.domain, s.domain_aliases);
+      })) {
     return false;
   }
-  return c.users.empty() ||
-         std::any_of(c.users.begin(), c.users.end(), [&](const user_pattern& p) { return p.matches(s.who); });
+  return c.users.empty() || std::any_of(c.users.begin(), c.users.end(),
+                                        [&](const user_pattern& p) { return p.matches(s.who, s.domain_aliases); });
 }
 
 const policy_rule* rule_policy::first_match(const subject& s) const {
@@ -239,9 +258,17 @@ void rule_policy::set_time(subject& s) const {
   if (rules_use_local_time_) s.local = moment_of(now, clock_.utc_offset_minutes(now));
 }
 
+void rule_policy::set_user(subject& s, std::string_view user, std::string_view logon_domain) const {
+  s.who = identify_user(user, logon_domain);
+  if (domain_group_of_.empty() || s.who.domain.empty()) return;
+  if (const auto group = domain_group_of_.find(s.who.domain); group != domain_group_of_.end()) {
+    s.domain_aliases = &domain_groups_[group->second];
+  }
+}
+
 rule_policy::subject rule_policy::subject_of(const connection_info& connection, tunnel_kind tunnel) const {
   subject s;
-  s.who = identify_user(connection.user, connection.domain);
+  set_user(s, connection.user, connection.domain);
   s.if_type = connection.if_type;
   s.tunnel = tunnel;
   if (!connection.remote_endpoint.empty()) s.endpoint = parse_ip_address(connection.remote_endpoint);
@@ -334,7 +361,7 @@ decision rule_policy::decide_reauthentication(const connection_info& connection)
 
 std::string rule_policy::pool_for(const address_request& request) const {
   subject s;
-  s.who = identify_user(request.user, {});
+  set_user(s, request.user, {});
   s.tunnel = tunnel_from_device({}, request.port_name);
   s.address_callback = true;
   set_time(s);

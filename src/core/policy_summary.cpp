@@ -86,6 +86,13 @@ std::string describe(const settings& effective) {
                                                                         : "by the rules");
   out += fmt::format("Limits: sessions per user {}, links per connection {}, sessions in total {}\n",
                      limit(p.max_sessions_per_user), limit(p.max_links_per_connection), limit(p.max_sessions_total));
+  if (!p.domain_aliases.empty()) {
+    std::string aliases;
+    for (const auto& [suffix, netbios] : p.domain_aliases) {
+      aliases += fmt::format("{}{} = {}", aliases.empty() ? "" : ", ", suffix, netbios);
+    }
+    out += fmt::format("Domain aliases (UPN suffix = NetBIOS domain, one account either way): {}\n", aliases);
+  }
   if (p.rules.empty()) {
     out += "Rules: none\n";
   } else {

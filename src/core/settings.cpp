@@ -11,19 +11,16 @@
 
 #include "raswarden/json_locator.hpp"
 #include "raswarden/text.hpp"
+#include "settings_policy.hpp"
 
 namespace raswarden::core {
 
 namespace {
 
-using json = nlohmann::ordered_json;  // problems are reported in file order
+using json = settings_detail::json;
 
-// At most the first `keep` bytes of `text`, fewer so that no UTF-8 sequence is cut.
-std::string_view utf8_prefix(std::string_view text, std::size_t keep) {
-  if (text.size() <= keep) return text;
-  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
-  return text.substr(0, keep);
-}
+using settings_detail::found;
+using settings_detail::utf8_prefix;
 
 // `text`, or its start and "..." when it is longer than `keep` bytes.
 std::string shortened(std::string_view text, std::size_t keep) {
@@ -57,20 +54,6 @@ class problem_list {
   std::vector<std::string>& out_;
   mutable std::size_t unlisted_ = 0;
 };
-
-// A value in a message: its JSON text when short, else its start and its type and size, so a
-// problem stays one readable line whatever the file holds.
-std::string found(const json& value) {
-  constexpr std::size_t longest = 60;
-  const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() <= longest) return text;
-  const std::string_view start = utf8_prefix(text, longest - 20);
-  if (value.is_string()) {
-    return fmt::format("{}... (a string of {} bytes)", start, value.get_ref<const std::string&>().size());
-  }
-  if (value.is_structured()) return fmt::format("{}... (an {} of {} members)", start, value.type_name(), value.size());
-  return fmt::format("{}...", start);
-}
 
 template <typename Choice>
 using choices = std::vector<std::pair<std::string, Choice>>;
@@ -419,6 +402,15 @@ void read_policy(const object_reader& parent, const std::string& key, const json
        [&](const std::string& k, const json& v) {
          r.read_choice<bool>(k, v, out.accept_on_error, {{"accept", true}, {"reject", false}});
        }},
+      {"domain_aliases",
+       [&](const std::string& k, const json& v) {
+         const problem_list& p = r.problems();
+         settings_detail::read_domain_aliases(
+             v, r.child(k),
+             {[&](const std::string& at, std::string_view what) { p.at_value(at, what); },
+              [&](const std::string& at, std::string_view what) { p.at_key(at, what); }},
+             out.domain_aliases);
+       }},
   });
 }
 
@@ -705,6 +697,13 @@ settings_result parse_settings(std::string_view json_text, std::string_view sour
   cross_check(result.value, problems);
   if (problems.unlisted() > 0) {
     result.problems.push_back(fmt::format("{}: and {} more problem(s), not listed", source_name, problems.unlisted()));
+  }
+  const problem_list warnings(source_name, locator, result.warnings);
+  for (const auto& note : settings_detail::domain_form_warnings(result.value.policy)) {
+    warnings.at_value(note.pointer, "warning: " + note.text);
+  }
+  if (warnings.unlisted() > 0) {
+    result.warnings.push_back(fmt::format("{}: and {} more warning(s), not listed", source_name, warnings.unlisted()));
   }
   return result;
 }

@@ -88,6 +88,7 @@ loaded_configuration load_configuration(const configuration_location& location) 
     auto parsed = core::parse_settings(loaded.text, path);
     loaded.settings = std::move(parsed.value);
     loaded.problems.insert(loaded.problems.end(), parsed.problems.begin(), parsed.problems.end());
+    loaded.warnings = std::move(parsed.warnings);
     loaded.from_file = parsed.document_ok;
     loaded.rejected = !parsed.usable();
   } else if (location.origin != configuration_origin::default_location || !missing) {

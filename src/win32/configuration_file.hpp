@@ -40,8 +40,9 @@ struct loaded_configuration {
   std::string text;  // what was read (empty when nothing was)
   core::settings settings;
   std::vector<std::string> problems;
-  bool from_file = false;  // false: no file, the defaults apply
-  bool rejected = false;   // a file was found (or named) but cannot be used as a whole
+  std::vector<std::string> warnings;  // core::settings_result::warnings of the file
+  bool from_file = false;             // false: no file, the defaults apply
+  bool rejected = false;              // a file was found (or named) but cannot be used as a whole
 
   // FailClosed is set and there is no usable configuration: every decision is a reject.
   [[nodiscard]] bool fails_closed() const noexcept { return location.fail_closed && (rejected || !from_file); }

@@ -100,6 +100,14 @@ INVALID = {
     },
     "interface ids without last": {"ip_assignment": {"ipv6_interface_ids": {"first": "0:0:0:1"}}},
     "unknown key in pool": {"ip_assignment": {"pools": [{"name": "p", "range": "10.0.0.0/24", "gateway": "x"}]}},
+    "domain aliases not an object": {"policy": {"domain_aliases": ["corp.example", "CORP"]}},
+    "domain alias to a number": {"policy": {"domain_aliases": {"corp.example": 5}}},
+    "domain alias to an empty name": {"policy": {"domain_aliases": {"corp.example": ""}}},
+    "domain alias from an empty suffix": {"policy": {"domain_aliases": {"": "CORP"}}},
+    "domain alias suffix with a backslash": {"policy": {"domain_aliases": {"corp\\example": "CORP"}}},
+    "domain alias to a name with @": {"policy": {"domain_aliases": {"corp.example": "a@b"}}},
+    "domain alias with a glob": {"policy": {"domain_aliases": {"*.example": "CORP"}}},
+    "domain alias with a space": {"policy": {"domain_aliases": {"corp.example": "CO RP"}}},
 }
 
 # Edge cases RasWarden accepts; the schema must not be stricter.
@@ -120,6 +128,8 @@ VALID = {
         "ip_assignment": {"static": {"CONTOSO\\alice": "10.20.0.10", "bob": "10.20.9.5", "carol@contoso.example": "10.0.0.1"}}
     },
     "pool by first and last": {"ip_assignment": {"pools": [{"name": "p", "first": "10.0.0.5", "last": "10.0.0.9"}]}},
+    "domain aliases": {"policy": {"domain_aliases": {"corp.example": "CORP", "Corp.Com": "corp", "lab": "LAB-2"}}},
+    "no domain aliases": {"policy": {"domain_aliases": {}}},
 }
 
 

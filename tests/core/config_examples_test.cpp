@@ -45,6 +45,10 @@ TEST(ConfigExamples, EveryDocumentedExampleParsesWithoutProblems) {
     std::string problems;
     for (const std::string& problem : result.problems) problems += problem + "\n";
     EXPECT_TRUE(result.problems.empty()) << problems;
+    std::string warnings;
+    for (const std::string& warning : result.warnings) warnings += warning + "\n";
+    EXPECT_TRUE(result.warnings.empty()) << "the examples show no rule a user could pass by another name form:\n"
+                                         << warnings;
     EXPECT_TRUE(result.document_ok);
     EXPECT_TRUE(result.usable());
   }
@@ -61,6 +65,7 @@ TEST(ConfigExamples, FullExampleSetsEverySection) {
   EXPECT_TRUE(s.event_log.rejections);
   EXPECT_FALSE(s.policy.default_accept);
   EXPECT_EQ(s.policy.reauthentication, reauthentication_mode::rules);
+  EXPECT_EQ(s.policy.domain_aliases.at("old-contoso.example"), "contoso");
   EXPECT_FALSE(s.policy.rules.empty());
   EXPECT_TRUE(s.ip_assignment.enabled);
   EXPECT_FALSE(s.ip_assignment.static_addresses.empty());

@@ -137,6 +137,44 @@ TEST_F(EnginePolicy, SimultaneousUseLimitAcrossConnectAndHangup) {
   EXPECT_EQ(eng->registry_stats().live_connections, 3U);
 }
 
+TEST_F(EnginePolicy, WithAnAliasARejectRuleRefusesEveryFormOfTheUser) {
+  load(R"({"policy": {"domain_aliases": {"corp.example": "CORP"},
+                      "rules": [{"name": "no-bob", "action": "reject", "match": {"users": ["CORP\\bob"]}}]}})");
+  EXPECT_FALSE(eng->accept_connection("cb", connection(1, "bob", "CORP")));
+  EXPECT_FALSE(eng->accept_connection("cb", connection(2, "CORP\\bob", "")));
+  EXPECT_FALSE(eng->accept_connection("cb", connection(3, "bob@corp.example", "")));
+  EXPECT_TRUE(eng->accept_connection("cb", connection(4, "alice@corp.example", "")));
+  const auto rejects = records_of("connection-reject");
+  ASSERT_EQ(rejects.size(), 3U);
+  EXPECT_EQ(rejects[2]["user"], "bob@corp.example");
+  EXPECT_EQ(rejects[2]["rule"], "no-bob");
+}
+
+// Simultaneous use is counted by account, so both forms share one count; with an alias the rule
+// that sets the limit also matches both forms, so neither form escapes the rule's limit.
+TEST_F(EnginePolicy, WithAnAliasARulesLimitCountsBothFormsTogether) {
+  const std::string rule = R"("rules": [{"name": "bob-once", "action": "accept", "max_sessions_per_user": 1,
+                                         "match": {"users": ["CORP\\bob"]}}])";
+  load(R"({"policy": {"domain_aliases": {"corp.example": "CORP"}, )" + rule + "}}");
+  EXPECT_TRUE(eng->accept_connection("cb", connection(1, "CORP\\bob", "")));
+  EXPECT_FALSE(eng->accept_connection("cb", connection(2, "bob@corp.example", "")));
+  EXPECT_FALSE(eng->accept_connection("cb", connection(3, "bob", "CORP")));
+  const json reject = records_of("connection-reject").at(0);
+  EXPECT_EQ(reject["rule"], "bob-once");
+  EXPECT_EQ(reject["reason"],
+            "user \"bob\" already has 1 live session(s); the limit is 1 (max_sessions_per_user of rule \"bob-once\")");
+  eng->connection_hangup("cb", connection(1, "CORP\\bob", ""));
+  EXPECT_TRUE(eng->accept_connection("cb", connection(4, "bob@corp.example", ""))) << "the hangup freed the place";
+  EXPECT_FALSE(eng->accept_connection("cb", connection(5, "CORP\\bob", "")));
+  EXPECT_EQ(eng->registry_stats().live_connections, 1U);
+
+  // Without the alias the UPN form matches no rule and gets the (unlimited) default instead:
+  // check-config warns about such a rule.
+  load(R"({"policy": {)" + rule + "}}");
+  EXPECT_TRUE(eng->accept_connection("cb", connection(6, "bob@corp.example", "")));
+  EXPECT_FALSE(eng->accept_connection("cb", connection(7, "CORP\\bob", ""))) << "two live sessions of bob";
+}
+
 TEST_F(EnginePolicy, CountsSurviveAReload) {
   load(R"({"policy": {}})");
   for (std::uint64_t h = 1; h <= 3; ++h) ASSERT_TRUE(eng->accept_connection("cb", connection(h, "alice")));

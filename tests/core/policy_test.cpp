@@ -220,6 +220,85 @@ TEST_F(RulePolicy, EveryMatchKeyOfARuleMustHold) {
   EXPECT_FALSE(decide(*p, user("bob", "corp")).accept);
 }
 
+// ---- policy.domain_aliases -------------------------------------------------------------------
+
+// The bypass the aliases close: without them, a reject rule for "CORP\bob" misses the UPN form.
+TEST_F(RulePolicy, WithoutAliasesARejectRuleForTheNetbiosFormMissesTheUpnForm) {
+  const auto p = make(R"({"rules": [{"name": "no-bob", "action": "reject", "match": {"users": ["CORP\\bob"]}}]})");
+  EXPECT_FALSE(decide(*p, user("bob", "CORP")).accept);
+  EXPECT_FALSE(decide(*p, user("CORP\\bob")).accept);
+  EXPECT_TRUE(decide(*p, user("bob@corp.example")).accept) << "check-config warns about this rule";
+}
+
+TEST_F(RulePolicy, WithAnAliasARejectRuleForTheNetbiosFormRejectsEveryForm) {
+  const auto p = make(R"({"domain_aliases": {"corp.example": "CORP"},
+                          "rules": [{"name": "no-bob", "action": "reject", "match": {"users": ["CORP\\bob"]}}]})");
+  for (const connection_info& c : {user("bob", "CORP"), user("CORP\\bob"), user("bob@corp.example"),
+                                   user("BOB@Corp.Example", "IGNORED"), user("Corp\\Bob", "OTHER")}) {
+    const decision d = decide(*p, c);
+    EXPECT_FALSE(d.accept) << c.user << " / " << c.domain;
+    EXPECT_EQ(d.rule, "no-bob") << c.user << " / " << c.domain;
+  }
+  EXPECT_TRUE(decide(*p, user("bob@other.example")).accept) << "an unmapped suffix is another domain";
+  EXPECT_TRUE(decide(*p, user("OTHER\\bob")).accept);
+  EXPECT_TRUE(decide(*p, user("bob")).accept) << "no domain known";
+  EXPECT_TRUE(decide(*p, user("alice@corp.example")).accept);
+  EXPECT_TRUE(decide(*p, user("corp.example.evil\\bob")).accept) << "names are compared whole";
+}
+
+TEST_F(RulePolicy, WithAnAliasARuleForTheUpnFormMatchesTheNetbiosForm) {
+  const auto p = make(R"({"domain_aliases": {"Corp.Example": "corp"},
+                          "rules": [{"name": "no-bob", "action": "reject", "match": {"users": ["bob@corp.example"]}}]})");
+  EXPECT_FALSE(decide(*p, user("bob", "CORP")).accept);
+  EXPECT_FALSE(decide(*p, user("CORP\\bob")).accept);
+  EXPECT_FALSE(decide(*p, user("bob@CORP.example")).accept);
+  EXPECT_TRUE(decide(*p, user("bob", "LAB")).accept);
+}
+
+TEST_F(RulePolicy, DomainRulesMatchAUpnSuffixThroughAnAlias) {
+  const auto p = make(R"({"domain_aliases": {"corp.example": "CORP", "corp.com": "CORP", "lab.example": "LAB"},
+                          "rules": [{"name": "no-corp", "action": "reject", "match": {"domains": ["corp"]}},
+                                    {"name": "lab-by-suffix", "action": "reject", "match": {"domains": ["lab.example"]}},
+                                    {"name": "globbed", "action": "reject", "match": {"domains": ["*.test"]}}]})");
+  EXPECT_EQ(decide(*p, user("bob@corp.example")).rule, "no-corp");
+  EXPECT_EQ(decide(*p, user("carol@Corp.Com")).rule, "no-corp") << "every suffix of the domain";
+  EXPECT_EQ(decide(*p, user("dave", "corp")).rule, "no-corp");
+  EXPECT_EQ(decide(*p, user("LAB\\erin")).rule, "lab-by-suffix") << "a suffix rule matches the NetBIOS form";
+  EXPECT_EQ(decide(*p, user("erin", "lab")).rule, "lab-by-suffix");
+  EXPECT_TRUE(decide(*p, user("frank@partner.example")).accept);
+  EXPECT_TRUE(decide(*p, user("frank", "PARTNER")).accept);
+}
+
+TEST_F(RulePolicy, SiblingSuffixesOfOneDomainAreOneDomain) {
+  const auto p = make(R"({"domain_aliases": {"corp.example": "CORP", "corp.com": "CORP"}, "default": "reject",
+                          "rules": [{"name": "corp", "action": "accept", "match": {"users": ["*@corp.com"]}}]})");
+  EXPECT_TRUE(decide(*p, user("bob@corp.example")).accept);
+  EXPECT_TRUE(decide(*p, user("bob", "CORP")).accept);
+  EXPECT_FALSE(decide(*p, user("bob@corp.net")).accept);
+}
+
+TEST_F(RulePolicy, AliasesApplyToTheRulesPerUserLimit) {
+  const auto p = make(R"({"domain_aliases": {"corp.example": "CORP"}, "max_sessions_per_user": 5,
+                          "rules": [{"name": "bob-once", "action": "accept", "max_sessions_per_user": 1,
+                                     "match": {"users": ["CORP\\bob"]}}]})");
+  registry_counts counts;
+  counts.user_connections = 1;
+  const decision d = decide(*p, user("bob@corp.example"), counts);
+  EXPECT_FALSE(d.accept);
+  EXPECT_EQ(d.rule, "bob-once");
+}
+
+TEST_F(RulePolicy, AliasesApplyToThePoolChoice) {
+  const auto parsed = parse_settings(R"({"policy": {"domain_aliases": {"corp.example": "CORP"},
+      "rules": [{"name": "corp", "action": "accept", "pool": "corp", "match": {"domains": ["corp"]}}]},
+      "ip_assignment": {"pools": [{"name": "general", "range": "10.0.0.0/24"}, {"name": "corp", "range": "10.0.2.0/24"}]}})",
+                                     "pools.json");
+  ASSERT_TRUE(parsed.usable()) << all(parsed.problems);
+  const rule_policy p(parsed.value.policy, time);
+  EXPECT_EQ(p.pool_for(address_request{"bob@corp.example", "VPN2-1"}), "corp");
+  EXPECT_EQ(p.pool_for(address_request{"bob@lab.example", "VPN2-1"}), "");
+}
+
 // ---- interface types, tunnels, endpoints -----------------------------------------------------
 
 TEST_F(RulePolicy, InterfaceTypes) {

@@ -2,6 +2,7 @@
 // are counted by hand from the raw-string configurations (each starts with "{" on line 1, column 1).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -539,6 +540,114 @@ TEST(SettingsComments, CommentsAreAllowedAndDoNotMovePositions) {
   EXPECT_EQ(result.problems[0],
             "raswarden.json:5:26: /policy/default: expected one of \"accept\", \"reject\", found \"deny\"");
   EXPECT_EQ(result.value.policy.mode, policy_mode::audit);
+}
+
+}  // namespace
+}  // namespace raswarden::core
+
+// ---- policy.domain_aliases and the warnings about one-form rules -------------------------------
+
+namespace raswarden::core {
+namespace {
+
+TEST(SettingsDomainAliases, AreReadLowerCased) {
+  const auto result = parse(R"({"policy": {"domain_aliases": {"Corp.Example": "CORP", "corp.com": "Corp",
+                                                              "lab.example": "lab"}}})");
+  ASSERT_TRUE(result.usable()) << all(result.problems);
+  EXPECT_EQ(
+      result.value.policy.domain_aliases,
+      (std::map<std::string, std::string>{{"corp.com", "corp"}, {"corp.example", "corp"}, {"lab.example", "lab"}}));
+  EXPECT_TRUE(parse(R"({"policy": {}})").value.policy.domain_aliases.empty());
+}
+
+TEST(SettingsDomainAliases, EveryBadEntryIsReportedWhereItIs) {
+  const auto result = parse(R"({
+  "policy": {
+    "domain_aliases": {
+      "corp.example": "CORP",
+      "Corp.Example": "CORP",
+      "lab.example": 5,
+      "partner.example": "",
+      "bad\\suffix": "X",
+      "": "Y",
+      "x.example": "a@b",
+      "CORP": "OTHER",
+      "self": "Self"
+    }
+  }
+})");
+  const std::string netbios =
+      "expected a NetBIOS domain name such as \"CORP\" (a non-empty string without \"\\\", \"@\", \"*\", \"?\", "
+      "spaces or control characters), found ";
+  const std::string suffix =
+      "expected a UPN suffix such as \"corp.example\" (without \"\\\", \"@\", \"*\", \"?\", spaces or control "
+      "characters), found ";
+  EXPECT_EQ(all(result.problems),
+            all({"raswarden.json:5:7: /policy/domain_aliases/Corp.Example: the UPN suffix \"Corp.Example\" is already "
+                 "mapped (as \"corp.example\"; domain names are not case-sensitive)",
+                 "raswarden.json:6:22: /policy/domain_aliases/lab.example: " + netbios + "5",
+                 "raswarden.json:7:26: /policy/domain_aliases/partner.example: " + netbios + "\"\"",
+                 "raswarden.json:8:7: /policy/domain_aliases/bad\\suffix: " + suffix + "\"bad\\\\suffix\"",
+                 "raswarden.json:9:7: /policy/domain_aliases/: " + suffix + "\"\"",
+                 "raswarden.json:10:20: /policy/domain_aliases/x.example: " + netbios + "\"a@b\"",
+                 "raswarden.json:11:7: /policy/domain_aliases/CORP: \"CORP\" is a UPN suffix here and also the "
+                 "NetBIOS domain \"corp.example\" maps to; a name may be one or the other",
+                 "raswarden.json:12:7: /policy/domain_aliases/self: \"self\" maps to itself; leave it out"}));
+  EXPECT_FALSE(result.usable());
+  EXPECT_EQ(result.value.policy.domain_aliases, (std::map<std::string, std::string>{{"corp.example", "corp"}}));
+}
+
+TEST(SettingsDomainAliases, MustBeAnObject) {
+  const auto result = parse(R"({"policy": {"domain_aliases": ["corp.example", "CORP"]}})");
+  ASSERT_EQ(result.problems.size(), 1U) << all(result.problems);
+  EXPECT_EQ(result.problems[0],
+            "raswarden.json:1:31: /policy/domain_aliases: expected an object of UPN suffix to NetBIOS domain, such as "
+            "{\"corp.example\": \"CORP\"}, found array");
+}
+
+constexpr const char* one_form_rules = R"(
+    "rules": [
+      {"name": "no-bob", "action": "reject", "match": {"users": ["CORP\\bob", "carol", "*@lab*"]}},
+      {"name": "no-partner", "action": "reject", "match": {"domains": ["PARTNER", "*.test"]}},
+      {"name": "dave-once", "action": "accept", "max_sessions_per_user": 1,
+       "match": {"users": ["dave@corp.example"]}},
+      {"name": "corp-staff", "action": "accept", "match": {"users": ["CORP\\*"], "domains": ["CORP"]}},
+      {"name": "corp-unlimited", "action": "accept", "max_sessions_per_user": 0, "match": {"domains": ["CORP"]}}
+    ]
+  }
+})";
+
+TEST(SettingsDomainAliases, RejectsAndLimitsThatNameOneFormAreWarnedAboutWithoutAliases) {
+  const auto result = parse(std::string("{\n  \"policy\": {") + one_form_rules);
+  EXPECT_TRUE(result.usable()) << "warnings are not problems: " << all(result.problems);
+  EXPECT_EQ(
+      all(result.warnings),
+      all({"raswarden.json:4:66: /policy/rules/0/match/users/0: warning: rule \"no-bob\" (reject) names "
+           "\"corp\\\\bob\" with its domain in one form only: a user logging on as bob@<UPN suffix> is not matched by "
+           "it; add policy.domain_aliases to map each UPN suffix of \"corp\" to it, such as {\"<UPN suffix>\": "
+           "\"corp\"}",
+           "raswarden.json:5:72: /policy/rules/1/match/domains/0: warning: rule \"no-partner\" (reject) names the "
+           "domain \"partner\" in one form only: a user logging on as <user>@<UPN suffix> is not matched by it; add "
+           "policy.domain_aliases to map each UPN suffix of \"partner\" to it, such as {\"<UPN suffix>\": "
+           "\"partner\"}",
+           "raswarden.json:7:28: /policy/rules/2/match/users/0: warning: rule \"dave-once\" (max_sessions_per_user 1) "
+           "names \"dave@corp.example\" with its domain in one form only: a user logging on as <NETBIOS>\\dave (or as "
+           "dave with the logon domain <NETBIOS>) is not matched by it; add policy.domain_aliases to map "
+           "\"corp.example\" to its NetBIOS domain, such as {\"corp.example\": \"<NETBIOS>\"}"}));
+}
+
+TEST(SettingsDomainAliases, NoWarningOnceTheDomainsAreMapped) {
+  const auto mapped =
+      parse(std::string(R"({"policy": {"domain_aliases": {"corp.example": "CORP", "partner.example": "Partner"},)") +
+            one_form_rules);
+  EXPECT_TRUE(mapped.usable()) << all(mapped.problems);
+  EXPECT_EQ(all(mapped.warnings), "");
+
+  // A mapping for one domain leaves the warning about the other.
+  const auto partly = parse(std::string(R"({"policy": {"domain_aliases": {"corp.example": "CORP"},)") + one_form_rules);
+  ASSERT_EQ(partly.warnings.size(), 1U) << all(partly.warnings);
+  EXPECT_NE(partly.warnings[0].find("/policy/rules/1/match/domains/0: warning: rule \"no-partner\""), std::string::npos)
+      << partly.warnings[0];
 }
 
 }  // namespace

@@ -66,14 +66,17 @@ int check_config(const std::vector<std::wstring>& arguments) {
   const std::string path = win32::to_utf8(location.path);
   if (loaded.rejected) {
     for (const std::string& problem : loaded.problems) fmt::print(stderr, "{}\n", problem);
+    for (const std::string& warning : loaded.warnings) fmt::print(stderr, "{}\n", warning);
     fmt::print(stderr, "{}: {} problem(s); RasWarden would not use this file\n", path, loaded.problems.size());
     return 1;
   }
   if (!loaded.from_file) {
     fmt::print("{}: no file (looked at {}); the defaults apply\n", path, win32::describe(location.origin));
   } else {
-    fmt::print("{}: OK\n", path);
+    fmt::print("{}: OK{}\n", path,
+               loaded.warnings.empty() ? std::string() : fmt::format(", {} warning(s)", loaded.warnings.size()));
   }
+  for (const std::string& warning : loaded.warnings) fmt::print("{}\n", warning);
   fmt::print("{}", core::describe(loaded.settings));
   return 0;
 }

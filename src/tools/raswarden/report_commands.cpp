@@ -313,11 +313,14 @@ int check_config_file(const std::filesystem::path& file) {
   const core::settings_result parsed = core::parse_settings(text, name);
   if (!parsed.usable()) {
     for (const std::string& problem : parsed.problems) fmt::print(stderr, "{}\n", problem);
+    for (const std::string& warning : parsed.warnings) fmt::print(stderr, "{}\n", warning);
     fmt::print(stderr, "{}: {} problem(s); RasWarden would not use this file\n", name,
                std::max<std::size_t>(parsed.problems.size(), 1));
     return 1;
   }
-  fmt::print("{}: OK\n", name);
+  fmt::print("{}: OK{}\n", name,
+             parsed.warnings.empty() ? std::string() : fmt::format(", {} warning(s)", parsed.warnings.size()));
+  for (const std::string& warning : parsed.warnings) fmt::print("{}\n", warning);
   fmt::print("{}", core::describe(parsed.value));
   return 0;
 }

@@ -7,6 +7,7 @@ add_library(raswarden_win32 STATIC
   src/win32/collector_connection.cpp
   src/win32/configuration_file.cpp
   src/win32/event_log.cpp
+  src/win32/fault_guard.cpp
   src/win32/file_security.cpp
   src/win32/journal_file.cpp
   src/win32/log_folder.cpp

@@ -9,6 +9,12 @@
 #                             correct type is 3410 (rollback, in script, no impersonation)
 #   Upgrade                   AllowSameVersionUpgrades="yes" (VersionMaxInclusive, 512)
 #   Registry                  RegistryKey Action="createAndRemoveOnUninstall" (Name "*")
+#   Component DataFolder, JournalFolder   Permanent
+#   Property LOGREADERS       Secure="yes" (SecureCustomProperties), so a value given on the
+#                             command line reaches the deferred action
+#   MsiLockPermissionsEx      PermissionEx (wixl cannot parse it; -D Wixl=1 leaves it out):
+#                             protected DACLs for the data, log and journal folders, the default
+#                             configuration, and INSTALLFOLDER when it is outside Program Files
 #
 # tests/installer/msi_test.sh "tables" checks every one of these in the built MSI.
 #
@@ -39,12 +45,34 @@ get_filename_component(work "${OUTPUT}" DIRECTORY)
 foreach(var DLL EXE HOST CONFIG)
   file(RELATIVE_PATH relative_${var} "${work}" "${${var}}")
 endforeach()
-run("${WIXL}" -a x64 -D "Version=${VERSION}" -D "RasWardenDll=${relative_DLL}" -D "RasWardenExe=${relative_EXE}"
+run("${WIXL}" -a x64 -D Wixl=1 -D "Version=${VERSION}" -D "RasWardenDll=${relative_DLL}" -D "RasWardenExe=${relative_EXE}"
     -D "RrasHostExe=${relative_HOST}" -D "DefaultConfig=${relative_CONFIG}" -o "${temporary}" "${WXS}")
 
 # Component attributes: 256 = 64-bit, 16 = Permanent, 128 = NeverOverwrite.
 run("${MSIBUILD}" "${temporary}" -q "UPDATE Component SET Attributes = 400 WHERE Component = 'DefaultConfig'")
-run("${MSIBUILD}" "${temporary}" -q "UPDATE Component SET Attributes = 272 WHERE Component = 'LogFolder'")
+foreach(component LogFolder DataFolder JournalFolder)
+  run("${MSIBUILD}" "${temporary}" -q "UPDATE Component SET Attributes = 272 WHERE Component = '${component}'")
+endforeach()
+
+run("${MSIBUILD}" "${temporary}" -q
+    "UPDATE Property SET Value = 'LOGREADERS\;WIX_DOWNGRADE_DETECTED\;WIX_UPGRADE_DETECTED' WHERE Property = 'SecureCustomProperties'")
+
+# Protected DACLs (SDDL, applied by the CreateFolders and InstallFiles actions): SYSTEM and
+# Administrators have full control, nobody else may write, nothing is inherited from above. The
+# rows say what installer/raswarden.wxs says in its PermissionEx elements.
+set(folder_sddl "D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)")
+set(idt "${OUTPUT}.MsiLockPermissionsEx.idt")
+file(WRITE "${idt}"
+  "MsiLockPermissionsEx\tLockObject\tTable\tSDDL\tCondition\n"
+  "s72\ts72\ts32\ts0\tS255\n"
+  "MsiLockPermissionsEx\tMsiLockPermissionsEx\n"
+  "DataFolderPermissions\tDATAFOLDER\tCreateFolder\t${folder_sddl}\t\n"
+  "LogFolderPermissions\tLOGFOLDER\tCreateFolder\t${folder_sddl}\t\n"
+  "JournalFolderPermissions\tJOURNALFOLDER\tCreateFolder\t${folder_sddl}\t\n"
+  "DefaultConfigPermissions\traswarden.json\tFile\tD:PAI(A;;FA;;;SY)(A;;FA;;;BA)\t\n"
+  "InstallFolderPermissions\tINSTALLFOLDER\tCreateFolder\t${folder_sddl}(A;OICI;0x1200a9;;;BU)\tNOT (INSTALLFOLDER ~<< ProgramFiles64Folder)\n")
+run("${MSIBUILD}" "${temporary}" -i "${idt}")
+file(REMOVE "${idt}")
 
 # Rollback custom actions: 18 (exe from an installed file) + 64 (ignore the exit code)
 # + 256 (rollback) + 1024 (in script) + 2048 (no impersonation).

@@ -174,7 +174,20 @@ class instance {
  private:
   // An administrator should know when the policy is not theirs: built-in defaults (no file, so
   // everyone is accepted), or a file named by an environment variable meant for tests.
+  // What is in force but worth a look: a name written in one form only, a configuration folder
+  // that others may write.
+  void report_warnings(const win32::loaded_configuration& config) {
+    if (config.rejected) return;  // reported as the reason it is not used
+    std::vector<std::string> all = config.problems;
+    all.insert(all.end(), config.warnings.begin(), config.warnings.end());
+    if (all.empty()) return;
+    diag_->report(core::severity::warning, core::topic::configuration,
+                  fmt::format("the configuration {} is in force with {} warning(s):{}",
+                              win32::to_utf8(config.location.path), all.size(), problem_list(all)));
+  }
+
   void warn_about_where_the_configuration_came_from(const win32::loaded_configuration& config) {
+    report_warnings(config);
     if (config.location.origin == win32::configuration_origin::environment) {
       diag_->report(core::severity::warning, core::topic::configuration,
                     fmt::format("the configuration is taken from {} as the environment variable {} says, not from "
@@ -253,6 +266,7 @@ class instance {
       return;
     }
     apply(config, /*at_start=*/false);
+    report_warnings(config);
     loaded_text_ = std::move(config.text);
     diag_->set_event_log_rejections(config.settings.event_log.rejections);
     engine_->record_configuration("configuration-reload", path, true, false, config.problems);

@@ -23,7 +23,10 @@ accounting_pipeline::accounting_pipeline(std::wstring directory, pipeline_option
   {
     const std::lock_guard lock(round_mutex_);
     // Recovery: what the previous run journaled is published before this run writes anything.
-    if (open_journal()) publisher_.publish(*ring_.load(), clock_.now_unix_ms());
+    if (open_journal()) {
+      core::journal_ring* ring = ring_.load();
+      guarded([&] { publisher_.publish(*ring, clock_.now_unix_ms()); });
+    }
   }
   thread_ = std::make_unique<periodic_thread>(std::min(options_.publish_interval, options_.flush_interval),
                                               [this] { run(); });
@@ -37,17 +40,52 @@ accounting_pipeline::accounting_pipeline(std::wstring directory, pipeline_option
 accounting_pipeline::~accounting_pipeline() {
   thread_.reset();  // its last round publishes what is left
   const std::lock_guard lock(round_mutex_);
-  if (core::journal_ring* ring = ring_.load()) publisher_.publish(*ring, clock_.now_unix_ms());
+  if (core::journal_ring* ring = ring_.load()) guarded([&] { publisher_.publish(*ring, clock_.now_unix_ms()); });
   publisher_.flush();
   ring_.store(nullptr);
-  journal_.reset();  // flushes the journal
+  if (faulted_.load()) {
+    report_fault();
+    if (journal_) journal_->abandon();  // closed without touching the view that faulted
+  }
+  journal_.reset();  // flushes the journal (unless abandoned)
+}
+
+template <typename F>
+bool accounting_pipeline::guarded(F&& body) noexcept {
+  guarded_fault fault;
+  if (guarded_access(view_, view_size_, body, fault)) return true;
+  fault_code_.store(fault.code);
+  fault_address_.store(fault.address);
+  ring_.store(nullptr, std::memory_order_release);
+  faulted_.store(true, std::memory_order_release);
+  return false;
+}
+
+void accounting_pipeline::report_fault() noexcept {
+  if (fault_reported_ || !faulted_.load(std::memory_order_acquire)) return;
+  fault_reported_ = true;
+  try {
+    const DWORD code = fault_code_.load();
+    diag_.report(
+        core::severity::error, core::topic::accounting_failure,
+        fmt::format("the journal {} could not be {} at address {} ({} 0x{:08X}); the journal is given up "
+                    "until RasWarden restarts, and records are held in memory as when it cannot be opened, "
+                    "with accounting.on_failure applying",
+                    journal_ ? to_utf8(journal_->path()) : std::string("?"),
+                    code == EXCEPTION_IN_PAGE_ERROR ? "read from disk (an in-page error: the volume failed)"
+                                                    : "accessed (the file behind the view is gone or shorter)",
+                    fault_address_.load(),
+                    code == EXCEPTION_IN_PAGE_ERROR ? "EXCEPTION_IN_PAGE_ERROR" : "EXCEPTION_ACCESS_VIOLATION", code));
+  } catch (...) {
+    // Reporting must never become the failure.
+  }
 }
 
 bool accounting_pipeline::open_journal() noexcept {
   last_open_attempt_ms_ = clock_.now_unix_ms();
   std::string error;
-  journal_ = journal_file::open(directory_, options_.journal_bytes, options_.allow_remote_directory, clock_, diag_,
-                                error);
+  journal_ =
+      journal_file::open(directory_, options_.journal_bytes, options_.allow_remote_directory, clock_, diag_, error);
   if (!journal_) {
     diag_.report(
         core::severity::error, core::topic::accounting_failure,
@@ -67,7 +105,12 @@ bool accounting_pipeline::open_journal() noexcept {
                              "are published now, before any new record",
                              found.records, found.bytes));
   }
-  publisher_.resume(journal_->ring());
+  view_ = journal_->view();
+  view_size_ = static_cast<std::size_t>(journal_->view_size());
+  if (!guarded([&] { publisher_.resume(journal_->ring()); })) {
+    report_fault();
+    return false;
+  }
   ring_.store(&journal_->ring(), std::memory_order_release);
   return true;
 }
@@ -79,12 +122,17 @@ bool accounting_pipeline::append(std::string_view line) noexcept {
 bool accounting_pipeline::append_stamped(std::string_view line, std::int64_t unix_ms) noexcept {
   core::journal_ring* ring = ring_.load(std::memory_order_acquire);
   if (ring == nullptr) return false;
-  const bool journaled = ring->append(line, unix_ms);
+  bool journaled = false;
+  bool half_full = false;
+  if (!guarded([&] {
+        journaled = ring->append(line, unix_ms);
+        half_full = ring->used() > ring->capacity() / 2;
+      })) {
+    return false;  // reported by the next round
+  }
   // Past half full, the publisher is woken instead of waiting for its interval: the only system
   // call a callback makes here, and only under a burst.
-  if (ring->used() > ring->capacity() / 2 && !wake_requested_.exchange(true, std::memory_order_relaxed) && thread_) {
-    thread_->wake();
-  }
+  if (half_full && !wake_requested_.exchange(true, std::memory_order_relaxed) && thread_) thread_->wake();
   return journaled;
 }
 
@@ -93,11 +141,19 @@ void accounting_pipeline::run() noexcept {
   wake_requested_.store(false, std::memory_order_relaxed);
   const std::int64_t now = clock_.now_unix_ms();
   core::journal_ring* ring = ring_.load();
+  if (faulted_.load(std::memory_order_acquire)) {
+    report_fault();
+    return;
+  }
   if (ring == nullptr) {
     if (now - last_open_attempt_ms_ < reopen_interval_ms || !open_journal()) return;
     ring = ring_.load();
   }
-  const bool published = room_to_publish(*ring) && publisher_.publish(*ring, now);
+  bool published = false;
+  if (!guarded([&] { published = room_to_publish(*ring) && publisher_.publish(*ring, now); })) {
+    report_fault();
+    return;
+  }
   if (now - last_flush_ms_ >= options_.flush_interval.count()) {
     last_flush_ms_ = now;
     // Every record journaled before this round is now in the public file, and flushing that file
@@ -149,12 +205,15 @@ bool accounting_pipeline::room_to_publish(const core::journal_ring& ring) noexce
 
 void accounting_pipeline::publish_now() noexcept {
   const std::lock_guard lock(round_mutex_);
-  if (core::journal_ring* ring = ring_.load()) publisher_.publish(*ring, clock_.now_unix_ms());
+  if (core::journal_ring* ring = ring_.load()) guarded([&] { publisher_.publish(*ring, clock_.now_unix_ms()); });
+  report_fault();
 }
 
 std::uint64_t accounting_pipeline::journal_backlog_bytes() const noexcept {
   const core::journal_ring* ring = ring_.load(std::memory_order_acquire);
-  return ring == nullptr ? 0 : ring->used();
+  std::uint64_t used = 0;
+  if (ring != nullptr) (void)const_cast<accounting_pipeline*>(this)->guarded([&] { used = ring->used(); });
+  return used;
 }
 
 std::size_t accounting_pipeline::largest_line() const noexcept {

@@ -7,6 +7,12 @@
 // Back-pressure: while the journal is full (the publisher cannot write, or falls behind),
 // append returns false and the accounting writer holds records in memory within its bound and
 // applies accounting.on_failure, as for any sink that cannot take a record.
+//
+// Faults: a journal access that faults (an in-page error of a failing volume, a view of a file
+// cut short) is caught (fault_guard.hpp) on the callback's and the publisher's thread alike. The
+// journal is then given up for the rest of the run, which is the accounting-failure path: append
+// returns false, the next round reports it once, and at the end the journal is closed without
+// writing to its view again.
 #pragma once
 
 #include <atomic>
@@ -18,6 +24,7 @@
 
 #include "raswarden/accounting.hpp"
 #include "win32/background_thread.hpp"
+#include "win32/fault_guard.hpp"
 #include "win32/journal_file.hpp"
 #include "win32/log_folder.hpp"
 #include "win32/log_publisher.hpp"
@@ -52,19 +59,33 @@ class accounting_pipeline final : public core::record_sink {
   // forwarder can deliver it before it stops). Never called from a connection callback.
   void publish_now() noexcept;
   [[nodiscard]] publication_latency latency() const noexcept { return publisher_.latency(); }
+  // The journal's mapped view (null until it is open), for tests that make it fault.
+  [[nodiscard]] const void* journal_view() const noexcept { return ring_.load() != nullptr ? view_ : nullptr; }
 
  private:
   void run() noexcept;  // the background thread's round
   bool open_journal() noexcept;
   // False while free space is below accounting.min_free_mb (reported when that changes).
   bool room_to_publish(const core::journal_ring& ring) noexcept;
+  // Runs body over the journal's view; false when it faulted (the journal is then given up).
+  template <typename F>
+  bool guarded(F&& body) noexcept;
+  void report_fault() noexcept;
 
   std::wstring directory_;
   pipeline_options options_;
   const core::clock& clock_;
   core::diagnostics& diag_;
-  std::mutex round_mutex_;  // the thread's round and publish_now; never taken by append
+  std::mutex round_mutex_;                // the thread's round and publish_now; never taken by append
+  fault_guard_registration fault_guard_;  // before the journal: registered while it is mapped
   std::unique_ptr<journal_file> journal_;
+  // The view, set before ring_ is published (read after ring_ is loaded).
+  const void* view_ = nullptr;
+  std::size_t view_size_ = 0;
+  std::atomic<bool> faulted_{false};
+  std::atomic<DWORD> fault_code_{0};
+  std::atomic<const void*> fault_address_{nullptr};
+  bool fault_reported_ = false;
   std::atomic<core::journal_ring*> ring_{nullptr};  // set once the journal is open
   log_publisher publisher_;
   std::atomic<bool> wake_requested_{false};

@@ -71,9 +71,9 @@ std::wstring journal_file::path_in(const std::wstring& log_directory) {
 }
 
 journal_file::~journal_file() {
-  if (ring_) ring_->mark_closed_cleanly();  // the pipeline stopped appending before this
+  if (ring_ && !abandoned_) ring_->mark_closed_cleanly();  // the pipeline stopped appending before this
   ring_.reset();
-  flush();
+  if (!abandoned_) flush();
 }
 
 bool journal_file::map(std::string& error) noexcept {

@@ -37,6 +37,12 @@ class journal_file {
   // records are appended (from the flusher; never from a callback).
   void flush() noexcept;
 
+  // After a fault in the view: the destructor then closes the file without writing to the view
+  // (no clean-close mark), so nothing touches memory that cannot be read or written.
+  void abandon() noexcept { abandoned_ = true; }
+  // The mapped view (every access to it may fault if the volume fails: see fault_guard.hpp).
+  [[nodiscard]] const void* view() const noexcept { return view_.get(); }
+  [[nodiscard]] std::uint64_t view_size() const noexcept { return size_; }
   // The journal file's own name in `log_directory`.
   [[nodiscard]] static std::wstring path_in(const std::wstring& log_directory);
 
@@ -51,6 +57,7 @@ class journal_file {
   std::uint64_t size_ = 0;
   std::unique_ptr<core::journal_ring> ring_;
   core::journal_scan scan_;
+  bool abandoned_ = false;
 };
 
 }  // namespace raswarden::win32

@@ -121,7 +121,33 @@ if [[ $scenario == tables ]]; then
     "2|$eventlog|*||EventLogSource 2|$eventlog|EventMessageFile|[#raswarden.dll]|EventLogSource 2|$eventlog|TypesSupported|#7|EventLogSource "
   check_eq "Directory INSTALLFOLDER" "$(row Directory INSTALLFOLDER)" "INSTALLFOLDER|ProgramFiles64Folder|RasWarden"
   check_eq "Directory LOGFOLDER" "$(row Directory LOGFOLDER)" "LOGFOLDER|DATAFOLDER|logs"
-  check_eq "CreateFolder" "$(table CreateFolder | tr '\t' '|')" "LOGFOLDER|LogFolder"
+  check_eq "Directory JOURNALFOLDER" "$(row Directory JOURNALFOLDER)" "JOURNALFOLDER|LOGFOLDER|.journal"
+  check_eq "CreateFolder" "$(table CreateFolder | sort | tr '\t' '|' | tr '\n' ' ')" \
+    "DATAFOLDER|DataFolder INSTALLFOLDER|InstallFolderPermissions JOURNALFOLDER|JournalFolder LOGFOLDER|LogFolder "
+
+  # Protected DACLs: SYSTEM and Administrators full control, nothing inherited, nobody else may
+  # write; INSTALLFOLDER only when it is not under Program Files (Users may read and run there).
+  folder_sddl='D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)'
+  locks=$(table MsiLockPermissionsEx | sort | tr '\t' '|' | tr '\n' ' ')
+  check_eq "MsiLockPermissionsEx rows" "$locks" \
+    "DataFolderPermissions|DATAFOLDER|CreateFolder|$folder_sddl| DefaultConfigPermissions|raswarden.json|File|D:PAI(A;;FA;;;SY)(A;;FA;;;BA)| InstallFolderPermissions|INSTALLFOLDER|CreateFolder|$folder_sddl(A;OICI;0x1200a9;;;BU)|NOT (INSTALLFOLDER ~<< ProgramFiles64Folder) JournalFolderPermissions|JOURNALFOLDER|CreateFolder|$folder_sddl| LogFolderPermissions|LOGFOLDER|CreateFolder|$folder_sddl| "
+  for expected in DataFolder:272 JournalFolder:272; do
+    check_eq "Component ${expected%%:*} attributes" "$(row Component "${expected%%:*}" | cut -d'|' -f4)" "${expected#*:}"
+  done
+  # Folders someone else made before the install keep their owner: a deferred action as
+  # LocalSystem (3154 = 3090 + ignore the exit code) resets them, after the files are in place.
+  check_eq "CustomAction RepairPermissions" "$(row CustomAction RepairPermissions)" \
+    'RepairPermissions|3154|raswarden.exe|repair-permissions --if-needed --reader "[LOGREADERS]"|'
+  check_eq "condition RepairPermissions" "$(cond RepairPermissions)" 'NOT REMOVE="ALL"'
+  if (($(seq RepairPermissions) > $(seq InstallFiles) && $(seq RepairPermissions) < $(seq InstallFinalize))); then
+    pass "RepairPermissions runs in the script after InstallFiles"
+  else
+    fail "RepairPermissions ($(seq RepairPermissions)) is not between InstallFiles and InstallFinalize"
+  fi
+  case ",$(row Property SecureCustomProperties | cut -d'|' -f2)," in
+    *LOGREADERS*) pass "LOGREADERS is a secure property" ;;
+    *) fail "LOGREADERS is not in SecureCustomProperties: $(row Property SecureCustomProperties)" ;;
+  esac
   finish
 fi
 
@@ -220,6 +246,7 @@ case $scenario in
     check_file "$install_dir/raswarden.exe"
     check_no_path "$install_dir/rrashost.exe" # the Tools feature is not installed by default
     check_dir "$data_dir/logs"
+    check_dir "$data_dir/logs/.journal"
     check_file "$data_dir/raswarden.json"
     check_same "$data_dir/raswarden.json" "$default_config"
     check_value "$eventlog_key" EventMessageFile "REG_SZ $our_dll"

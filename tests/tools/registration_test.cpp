@@ -3,6 +3,7 @@
 // other tests that write that key (RESOURCE_LOCK); each test starts from a clean key.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -183,6 +184,52 @@ TEST_F(registration, status_shows_the_last_record_of_the_newest_file_before_its_
   const std::string newest = report.at("logs").at("newest_file");
   EXPECT_NE(newest.find("accounting-20261130-10.jsonl"), std::string::npos) << newest;
   EXPECT_EQ(report.at("logs").at("last_record").value("seq", 0), 4) << report.at("logs").dump();
+}
+
+// Wine keeps no DACLs, but a hard link is a planted file it can show: status names it, and
+// repair-permissions cannot make it safe (it has to be removed), while the rest is trusted.
+TEST_F(registration, status_and_repair_permissions_judge_each_path) {
+  const raswarden_config config;
+  ASSERT_EQ(win32::create_directories(config.logs()), 0u);
+  const std::wstring elsewhere = config.logs() + L"\\elsewhere.dat";
+  const std::wstring state = config.logs() + L"\\sessions.state";
+  write_text_file(elsewhere, "x");
+  ASSERT_NE(::CreateHardLinkW(state.c_str(), elsewhere.c_str(), nullptr), 0);
+
+  const process_result status = cli({L"status", L"--json"});
+  EXPECT_EQ(status.exit_code, 1u) << status.all();
+  const auto report = nlohmann::json::parse(status.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << status.all();
+  std::map<std::string, nlohmann::json> by_role;
+  for (const auto& entry : report.at("permissions")) by_role[entry.at("role")] = entry;
+  EXPECT_EQ(by_role.at("configuration file").at("trusted"), true) << report.at("permissions").dump();
+  EXPECT_EQ(by_role.at("accounting folder").at("trusted"), true);
+  EXPECT_TRUE(by_role.at("journal").at("trusted").is_null()) << "not there yet";
+  EXPECT_EQ(by_role.at("session state").at("trusted"), false);
+  EXPECT_NE(by_role.at("session state").value("problem", "").find("2 hard links"), std::string::npos);
+  const std::string warnings = report.at("warnings").dump();
+  EXPECT_NE(warnings.find("repair-permissions"), std::string::npos) << warnings;
+  const process_result text = cli({L"status"});
+  EXPECT_NE(text.out.find("session state: " + win32::to_utf8(state) + ": REFUSED: has 2 hard links"), std::string::npos)
+      << text.out;
+
+  const process_result repair = cli({L"repair-permissions", L"--reader", L"S-1-5-32-573", L"--json"});
+  EXPECT_EQ(repair.exit_code, 1u) << repair.all();
+  const auto repaired = nlohmann::json::parse(repair.out, nullptr, false);
+  ASSERT_TRUE(repaired.is_array()) << repair.all();
+  for (const auto& entry : repaired) {
+    const bool planted = entry.at("role") == "session state";
+    EXPECT_EQ(entry.at("trusted"), !planted) << entry.dump();
+  }
+  const process_result unknown = cli({L"repair-permissions", L"--reader", L"No Such Group 7f3a"});
+  EXPECT_EQ(unknown.exit_code, 2u) << unknown.all();
+  EXPECT_NE(unknown.err.find("no account named \"No Such Group 7f3a\""), std::string::npos) << unknown.all();
+
+  ASSERT_NE(::DeleteFileW(state.c_str()), 0);
+  const process_result clean = cli({L"repair-permissions", L"--if-needed"});
+  EXPECT_EQ(clean.exit_code, 0u) << clean.all();
+  EXPECT_NE(clean.out.find("already trusted, unchanged"), std::string::npos) << clean.out;
+  EXPECT_EQ(clean.out.find("protected DACL applied"), std::string::npos) << clean.out;
 }
 
 }  // namespace

@@ -147,6 +147,18 @@ TEST_F(win32_file_security, the_journal_is_not_opened_in_a_remote_folder) {
   EXPECT_NE(error.find("\\\\fileserver\\share\\logs is on another computer"), std::string::npos) << error;
 }
 
+// One writer per journal: its share mode lets others read only, so a second instance on the same
+// folder is refused with a reason instead of writing into the same ring.
+TEST_F(win32_file_security, a_second_instance_on_the_same_folder_fails_loudly) {
+  std::string error;
+  const auto first = journal_file::open(folder(), 64 << 10, false, clock, diag, error);
+  ASSERT_NE(first, nullptr) << error;
+  const auto second = journal_file::open(folder(), 64 << 10, false, clock, diag, error);
+  EXPECT_EQ(second, nullptr);
+  EXPECT_NE(error.find(to_utf8(journal_path())), std::string::npos) << error;
+  EXPECT_NE(error.find("(32)"), std::string::npos) << "ERROR_SHARING_VIOLATION: " << error;
+}
+
 TEST_F(win32_file_security, a_configuration_that_is_also_another_file_is_not_used) {
   const std::wstring elsewhere = folder() + L"\\elsewhere.json";
   const std::wstring config = folder() + L"\\raswarden.json";

@@ -17,6 +17,7 @@
 #include "raswarden/address_pool.hpp"
 #include "raswarden/platform.hpp"
 #include "raswarden/policy.hpp"
+#include "raswarden/diagnostic_queue.hpp"
 #include "raswarden/session_registry.hpp"
 #include "raswarden/session_store.hpp"
 #include "raswarden/settings.hpp"
@@ -32,6 +33,7 @@ struct stop_details {
   std::uint32_t publish_p99_ms = 0;
   std::uint32_t publish_max_ms = 0;
   forward_lag forward;
+  diagnostic_counts diagnostics;  // what raswarden.log and the Event Log were told, held back, dropped
 };
 
 struct engine_options {

@@ -313,7 +313,10 @@ void engine::stop(std::string_view callback, const stop_details& details) {
   line.field("open_sessions", std::uint64_t{stats.live_connections})
       .field("open_links", std::uint64_t{stats.live_links})
       .field("records_failed", writer_.records_failed())
-      .field("records_lost", writer_.records_lost());
+      .field("records_lost", writer_.records_lost())
+      .field("diagnostics_written", details.diagnostics.written)
+      .field("diagnostics_suppressed", details.diagnostics.suppressed)
+      .field("diagnostics_dropped", details.diagnostics.dropped);
   if (details.published) {
     line.field("publish_p50_ms", std::uint64_t{details.publish_p50_ms})
         .field("publish_p99_ms", std::uint64_t{details.publish_p99_ms})

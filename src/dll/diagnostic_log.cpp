@@ -56,26 +56,53 @@ diagnostic_log::diagnostic_log(const std::vector<std::wstring>& directories) {
       logger->set_error_handler([](const std::string&) {});
       file_ = std::make_unique<file_logger>(file_logger{std::move(logger)});
       path_ = win32::to_wide(path);
-      return;
+      break;
     } catch (const std::exception& e) {
       open_error_ += (open_error_.empty() ? "" : "; ") + std::string(e.what());
     }
   }
+  try {
+    writer_ = std::make_unique<win32::periodic_thread>(std::chrono::milliseconds(200), [this] { write_queued(false); });
+  } catch (...) {
+    // No writer thread: flush() and the destructor still write everything that was queued.
+  }
 }
 
-diagnostic_log::~diagnostic_log() = default;
+diagnostic_log::~diagnostic_log() {
+  writer_.reset();  // its last round writes what is queued
+  write_queued(true);
+}
 
 void diagnostic_log::report(core::severity level, core::topic about, std::string_view message) noexcept {
+  queue_.push(level, about, message);
+}
+
+void diagnostic_log::flush() noexcept {
+  write_queued(true);
+}
+
+void diagnostic_log::write_queued(bool all) noexcept {
   try {
-    if (file_) file_->logger->log(level_of(level), "{}", message);
+    const std::lock_guard lock(write_mutex_);  // one writer at a time, so the order is kept
+    std::vector<core::queued_diagnostic> entries = all ? queue_.drain_all() : queue_.drain();
+    for (const core::queued_diagnostic& entry : entries) write(entry);
+  } catch (...) {
+    // Reporting must never become the failure.
+  }
+}
+
+void diagnostic_log::write(const core::queued_diagnostic& entry) noexcept {
+  try {
+    if (file_) file_->logger->log(level_of(entry.level), "{}", entry.message);
     // Warnings, errors and the service's start and stop reach the Event Log; debug chatter and
     // (unless asked for) individual rejections stay in the file.
-    const bool lifecycle =
-        about == core::topic::started || about == core::topic::stopped || about == core::topic::accounting_recovered;
-    const bool wanted = about == core::topic::connection_rejected
-                            ? event_log_rejections_
-                            : level == core::severity::warning || level == core::severity::error || lifecycle;
-    if (wanted) event_log_.report(level, about, message);
+    const bool lifecycle = entry.about == core::topic::started || entry.about == core::topic::stopped ||
+                           entry.about == core::topic::accounting_recovered;
+    const bool wanted =
+        entry.about == core::topic::connection_rejected
+            ? event_log_rejections_.load()
+            : entry.level == core::severity::warning || entry.level == core::severity::error || lifecycle;
+    if (wanted) event_log_.report(entry.level, entry.about, entry.message);
   } catch (...) {
     // Reporting must never become the failure.
   }

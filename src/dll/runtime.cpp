@@ -105,6 +105,8 @@ class instance {
     diag_->report(core::severity::info, core::topic::started,
                   fmt::format("RasWarden started by {} (module {}); accounting in {}", callback,
                               win32::to_utf8(win32::module_path(this_module)), win32::to_utf8(log_directory_)));
+    // What initialization found is written before RRAS gets its answer (not a callback's path).
+    diag_->flush();
     // The forwarder follows the public files from its cursor (on a first start, from here on, so
     // this run's service-start is its first record); it is not on any callback's path.
     if (accounting.forward.enabled) {
@@ -167,6 +169,7 @@ class instance {
     details.publish_p50_ms = latency.p50_ms;
     details.publish_p99_ms = latency.p99_ms;
     details.publish_max_ms = latency.max_ms;
+    details.diagnostics = diag_->counts();
     engine_->stop(callback, details);
   }
   [[nodiscard]] core::diagnostics& diagnostics() noexcept { return *diag_; }

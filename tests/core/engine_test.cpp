@@ -119,6 +119,17 @@ TEST_F(Engine, ServiceStartAndStop) {
   EXPECT_EQ(r[2]["seq"], 3);
 }
 
+TEST_F(Engine, ServiceStopCarriesTheDiagnosticsCounts) {
+  stop_details details;
+  details.diagnostics = diagnostic_counts{12, 999, 3, 990};
+  eng->stop("MprAdminTerminateDll", details);
+  const auto r = records();
+  ASSERT_EQ(r.size(), 1U);
+  EXPECT_EQ(r[0]["diagnostics_written"], 12);
+  EXPECT_EQ(r[0]["diagnostics_suppressed"], 999);
+  EXPECT_EQ(r[0]["diagnostics_dropped"], 3);
+}
+
 TEST_F(Engine, ConnectionAcceptRecord) {
   ASSERT_TRUE(eng->accept_connection("MprAdminAcceptNewConnection3", full_connection()));
   const auto r = records();

@@ -28,21 +28,21 @@ spdlog::level::level_enum level_of(core::severity level) {
 }  // namespace
 
 diagnostic_log::diagnostic_log(const std::vector<std::wstring>& directories) {
+  const auto could_not = [this](const std::string& why) { open_error_ += (open_error_.empty() ? "" : "; ") + why; };
   for (const std::wstring& directory : directories) {
     try {
       // spdlog opens the file itself (following links), so the folder and an existing log are
       // checked first: only administrators and this service may have written them.
       std::string problem;
       if (!win32::ensure_trusted_folder(directory, true, problem)) {
-        open_error_ += (open_error_.empty() ? "" : "; ") + problem;
+        could_not(problem);
         continue;
       }
       const std::wstring wide_path = directory + L"\\raswarden.log";
-      if (::GetFileAttributesW(wide_path.c_str()) != INVALID_FILE_ATTRIBUTES) {
-        if (const auto verdict = win32::judge_path(wide_path, win32::object_kind::file); !verdict.trusted) {
-          open_error_ += (open_error_.empty() ? "" : "; ") + win32::to_utf8(wide_path) + " " + verdict.problem;
-          continue;
-        }
+      if (const auto verdict = win32::judge_if_present(wide_path, win32::object_kind::file);
+          verdict && !verdict->trusted) {
+        could_not(win32::to_utf8(wide_path) + " " + verdict->problem);
+        continue;
       }
       // The sink takes a narrow path; spdlog opens it with the C runtime, which on mingw takes
       // the ANSI code page. A UTF-8 path with only ASCII is exact; anything else falls back.
@@ -58,7 +58,7 @@ diagnostic_log::diagnostic_log(const std::vector<std::wstring>& directories) {
       path_ = win32::to_wide(path);
       break;
     } catch (const std::exception& e) {
-      open_error_ += (open_error_.empty() ? "" : "; ") + std::string(e.what());
+      could_not(e.what());
     }
   }
   try {

@@ -61,13 +61,13 @@ loaded_configuration load_configuration(const configuration_location& location) 
   // Who may write the folder decides who may put a configuration there: one that anyone could
   // have replaced is not used.
   const std::wstring folder = location.path.substr(0, location.path.find_last_of(L"\\/"));
-  const bool folder_exists = ::GetFileAttributesW(folder.c_str()) != INVALID_FILE_ATTRIBUTES;
   const core::security_verdict folder_verdict =
-      folder_exists ? judge_path(folder, object_kind::folder) : core::security_verdict{true, {}};
+      judge_if_present(folder, object_kind::folder).value_or(core::security_verdict{true, {}});
   std::string problem;
   std::uint64_t size = 0;
   // At most one byte more than a configuration may hold, however large the file is (or grows).
-  const DWORD read_error = read_owned_file(location.path, core::max_configuration_bytes + 1, loaded.text, size, problem);
+  const DWORD read_error =
+      read_owned_file(location.path, core::max_configuration_bytes + 1, loaded.text, size, problem);
   const bool read = read_error == ERROR_SUCCESS;
   const bool missing = read_error == ERROR_FILE_NOT_FOUND || read_error == ERROR_PATH_NOT_FOUND;
   size = std::max<std::uint64_t>(size, loaded.text.size());
@@ -77,11 +77,12 @@ loaded_configuration load_configuration(const configuration_location& location) 
     loaded.text.clear();
     loaded.rejected = true;
   } else if (!folder_verdict.trusted) {
-    loaded.problems.push_back(fmt::format("the folder {} of the configuration {} {}; a configuration put there "
-                                          "would not be used (raswarden repair-permissions sets its permissions)",
-                                          to_utf8(folder), path, folder_verdict.problem));
+    loaded.problems.push_back(
+        fmt::format("the folder {} of the configuration {} {}; a configuration put there "
+                    "would not be used (raswarden repair-permissions sets its permissions)",
+                    to_utf8(folder), path, folder_verdict.problem));
   } else if (read && size > core::max_configuration_bytes) {
-    loaded.problems.push_back(core::configuration_too_large(to_utf8(location.path), size));
+    loaded.problems.push_back(core::configuration_too_large(path, size));
     loaded.text.clear();
     loaded.rejected = true;
   } else if (read) {
@@ -92,8 +93,8 @@ loaded_configuration load_configuration(const configuration_location& location) 
     loaded.from_file = parsed.document_ok;
     loaded.rejected = !parsed.usable();
   } else if (location.origin != configuration_origin::default_location || !missing) {
-    loaded.problems.push_back(fmt::format("cannot read the configuration {} (named by {}): {}", path,
-                                          describe(location.origin), problem));
+    loaded.problems.push_back(
+        fmt::format("cannot read the configuration {} (named by {}): {}", path, describe(location.origin), problem));
     loaded.rejected = true;
   }
   return loaded;

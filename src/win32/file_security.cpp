@@ -84,17 +84,32 @@ core::security_verdict judge_handle(HANDLE handle, object_kind kind) {
   return judge_security_descriptor(descriptor);
 }
 
-core::security_verdict judge_path(const std::wstring& path, object_kind kind) {
+namespace {
+// `open_error` is 0, or the error of opening the path (then the verdict says it cannot be opened).
+core::security_verdict judge_opened(const std::wstring& path, object_kind kind, DWORD& open_error) {
   const unique_hfile handle(::CreateFileW(
       path.c_str(), READ_CONTROL | FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
       nullptr, OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  open_error = handle ? ERROR_SUCCESS : ::GetLastError();
   if (!handle) {
-    const DWORD error = ::GetLastError();
-    auto verdict = refused(fmt::format("cannot be opened: {}", describe_error(error)));
-    ::SetLastError(error);
+    auto verdict = refused(fmt::format("cannot be opened: {}", describe_error(open_error)));
+    ::SetLastError(open_error);
     return verdict;
   }
   return judge_handle(handle.get(), kind);
+}
+}  // namespace
+
+core::security_verdict judge_path(const std::wstring& path, object_kind kind) {
+  DWORD open_error = ERROR_SUCCESS;
+  return judge_opened(path, kind, open_error);
+}
+
+std::optional<core::security_verdict> judge_if_present(const std::wstring& path, object_kind kind) {
+  DWORD open_error = ERROR_SUCCESS;
+  core::security_verdict verdict = judge_opened(path, kind, open_error);
+  if (open_error == ERROR_FILE_NOT_FOUND || open_error == ERROR_PATH_NOT_FOUND) return std::nullopt;
+  return verdict;
 }
 
 protected_attributes::protected_attributes() {

@@ -6,6 +6,7 @@
 
 #include <windows.h>
 
+#include <optional>
 #include <string>
 
 #include "raswarden/file_security.hpp"
@@ -29,6 +30,8 @@ enum class object_kind : std::uint8_t { file, folder };
 // The verdict on an existing path, without following a final reparse point; a missing path is
 // "not trusted" with ERROR_FILE_NOT_FOUND or ERROR_PATH_NOT_FOUND as the last error.
 [[nodiscard]] core::security_verdict judge_path(const std::wstring& path, object_kind kind);
+// The same, nullopt when there is nothing at `path` (yet).
+[[nodiscard]] std::optional<core::security_verdict> judge_if_present(const std::wstring& path, object_kind kind);
 
 // Security attributes that give a new object the protected DACL (core::protected_dacl_sddl).
 class protected_attributes {

@@ -48,8 +48,8 @@ bool log_publisher::open_append(const std::wstring& path) noexcept {
   // the file open. Readers (log shippers) may read, rename and delete it meanwhile.
   std::string problem;
   try {
-    file_ = open_owned_file(path, FILE_APPEND_DATA | SYNCHRONIZE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                            OPEN_ALWAYS, problem);
+    file_ = open_owned_file(path, FILE_APPEND_DATA | SYNCHRONIZE,
+                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, OPEN_ALWAYS, problem);
   } catch (...) {
     problem = "out of memory";
   }
@@ -62,15 +62,14 @@ bool log_publisher::open_append(const std::wstring& path) noexcept {
 }
 
 bool log_publisher::adoptable(const std::wstring& path) {
-  if (::GetFileAttributesW(path.c_str()) == INVALID_FILE_ATTRIBUTES) return true;  // to be created
-  const core::security_verdict verdict = judge_path(path, object_kind::file);
-  if (verdict.trusted) return true;
+  const auto verdict = judge_if_present(path, object_kind::file);
+  if (!verdict || verdict->trusted) return true;  // to be created, or ours
   if (std::find(refused_.begin(), refused_.end(), path) == refused_.end()) {
     refused_.push_back(path);
     diag_.report(core::severity::warning,
                  fmt::format("{} {}; it is not written to (a file someone else could have planted is never "
                              "adopted), and records go to the next file",
-                             to_utf8(path), verdict.problem));
+                             to_utf8(path), verdict->problem));
   }
   return false;
 }

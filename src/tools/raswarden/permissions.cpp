@@ -41,10 +41,6 @@ std::vector<secured_path> secured_paths(const win32::loaded_configuration& confi
   };
 }
 
-bool exists(const std::wstring& path) {
-  return ::GetFileAttributesW(path.c_str()) != INVALID_FILE_ATTRIBUTES;
-}
-
 // A group's SID from its name ("Event Log Readers", "CORP\RAS Auditors") or a SID string.
 std::string reader_sid_of(const std::wstring& name) {
   PSID sid = nullptr;
@@ -87,16 +83,16 @@ nlohmann::ordered_json permissions_report(const win32::loaded_configuration& con
   nlohmann::ordered_json entries = nlohmann::json::array();
   for (const secured_path& p : secured_paths(config)) {
     const std::string path = win32::to_utf8(p.path);
-    nlohmann::ordered_json entry = {{"role", p.role}, {"path", path}, {"exists", exists(p.path)}};
-    if (!exists(p.path)) {
+    const auto verdict = win32::judge_if_present(p.path, p.kind);
+    nlohmann::ordered_json entry = {{"role", p.role}, {"path", path}, {"exists", verdict.has_value()}};
+    if (!verdict) {
       entry["trusted"] = nullptr;
     } else {
-      const core::security_verdict verdict = win32::judge_path(p.path, p.kind);
-      entry["trusted"] = verdict.trusted;
-      if (!verdict.trusted) {
-        entry["problem"] = verdict.problem;
+      entry["trusted"] = verdict->trusted;
+      if (!verdict->trusted) {
+        entry["problem"] = verdict->problem;
         warnings.push_back(
-            fmt::format("the {} {} {} (run: raswarden repair-permissions)", p.role, path, verdict.problem));
+            fmt::format("the {} {} {} (run: raswarden repair-permissions)", p.role, path, verdict->problem));
       }
     }
     if (std::string_view(p.role) == "accounting folder" && !config.settings.accounting.allow_remote_directory &&
@@ -133,17 +129,18 @@ int repair_permissions_command(const std::vector<std::wstring>& arguments) {
   nlohmann::ordered_json report = nlohmann::json::array();
   int failures = 0;
   for (const secured_path& p : secured_paths(config)) {
-    if (!exists(p.path)) continue;
-    const core::security_verdict before = win32::judge_path(p.path, p.kind);
+    const auto present = win32::judge_if_present(p.path, p.kind);
+    if (!present) continue;
+    const core::security_verdict& before = *present;
     nlohmann::ordered_json entry = {
         {"role", p.role}, {"path", win32::to_utf8(p.path)}, {"was_trusted", before.trusted}};
     if (!before.problem.empty()) entry["was"] = before.problem;
     // A reparse point, a hard link or a folder-for-a-file is not repaired by permissions: it has
     // to be removed by hand, and stays refused.
-    const DWORD error =
-        if_needed && before.trusted && reader.empty() ? ERROR_SUCCESS : win32::apply_protected_dacl(p.path, reader);
+    const bool leave_alone = if_needed && before.trusted && reader.empty();
+    const DWORD error = leave_alone ? ERROR_SUCCESS : win32::apply_protected_dacl(p.path, reader);
     const core::security_verdict after = win32::judge_path(p.path, p.kind);
-    entry["changed"] = error == ERROR_SUCCESS && !(if_needed && before.trusted && reader.empty());
+    entry["changed"] = error == ERROR_SUCCESS && !leave_alone;
     entry["trusted"] = after.trusted;
     if (error != ERROR_SUCCESS) entry["error"] = win32::describe_error(error);
     if (!after.trusted) {
